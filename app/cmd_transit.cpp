@@ -1,0 +1,10 @@
+#include "app/commands.hpp"
+
+namespace avip::app {
+
+void add_transit_command(CLI::App& app, context& ctx) {
+  auto* sub = app.add_subcommand("transit", "(being built)");
+  sub->callback([&ctx] { ctx.action = [] { return 0; }; });
+}
+
+}  // namespace avip::app

@@ -1,0 +1,50 @@
+#include <cstdio>
+#include <exception>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <tbb/global_control.h>
+
+#include "app/commands.hpp"
+#include "core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "avipsim: parallel geographic simulator of childcare offer and demand for parents in insertion "
+      "(AVIP crèches, atypical hours, Baby Bus)."};
+  app.set_version_flag("--version", "avipsim 0.1.0");
+  app.require_subcommand(1);
+
+  avip::app::context ctx;
+  avip::app::add_check_command(app, ctx);
+  avip::app::add_synth_command(app, ctx);
+  avip::app::add_transit_command(app, ctx);
+  avip::app::add_run_command(app, ctx);
+  avip::app::add_compare_command(app, ctx);
+  avip::app::add_access_command(app, ctx);
+  avip::app::add_export_command(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (CLI::ParseError const& e) {
+    return app.exit(e);
+  }
+
+  try {
+    std::unique_ptr<tbb::global_control> threads;
+    if (ctx.threads > 0) {
+      threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                      static_cast<std::size_t>(ctx.threads));
+    }
+    return ctx.action ? ctx.action() : 0;
+  } catch (avip::error const& e) {
+    std::fprintf(stderr, "avipsim: error: %s\n", e.what());
+    return 1;
+  } catch (std::bad_alloc const&) {
+    std::fprintf(stderr, "avipsim: error: out of memory\n");
+    return 2;
+  } catch (std::exception const& e) {
+    std::fprintf(stderr, "avipsim: internal error: %s\n", e.what());
+    return 3;
+  }
+}

@@ -1,0 +1,1 @@
+find_package(fmt CONFIG REQUIRED)  # fmt::fmt (Debian libfmt-dev)

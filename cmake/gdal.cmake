@@ -1,0 +1,1 @@
+find_package(GDAL CONFIG REQUIRED)  # GDAL::GDAL (Debian libgdal-dev)

@@ -1,0 +1,1 @@
+find_package(PROJ CONFIG REQUIRED)  # PROJ::proj (Debian libproj-dev)

@@ -1,0 +1,1 @@
+find_package(TBB CONFIG REQUIRED)  # TBB::tbb (Debian libtbb-dev, oneTBB)
