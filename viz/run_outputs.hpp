@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sim/comparison.hpp"
+#include "sim/params.hpp"
+#include "sim/results.hpp"
+#include "sim/world.hpp"
+#include "territory/territory.hpp"
+
+namespace avip::viz {
+
+/// What summary.json and the report say about how a run was made.
+struct run_metadata {
+  std::string scenario_name;
+  std::string scenario_file;
+  std::string scenario_json;  ///< the scenario as resolved (base merged, defaults filled), JSON text
+  std::string version;
+  std::uint64_t seed{0};
+  int replications{0};
+  int threads{0};
+  double elapsed_seconds{0.0};
+};
+
+/// Writes a run's outputs into `dir` (an existing, empty temporary folder; the caller moves it into
+/// place): summary.json, GeoJSON layers (communes, qpv, sectors, facilities, grid), results.gpkg
+/// with all layers, CSV tables with French labels, report.html. `w` is the world as the run saw it
+/// (after the scenario's edits).
+void write_run_outputs(std::filesystem::path const& dir, territory::territory const& t, sim::world const& w,
+                       sim::params const& p, sim::run_results const& r, run_metadata const& meta);
+
+struct compared_scenario {
+  run_metadata meta;
+  sim::world const* world{nullptr};  ///< as that scenario's run saw it
+  sim::params params;
+};
+
+/// Writes a comparison into `dir`: comparison.json, CSV tables, GeoJSON of deltas per commune and
+/// per grid cell, comparison.gpkg, report.html. `scenarios` is in the order of `c.names`.
+void write_comparison_outputs(std::filesystem::path const& dir, territory::territory const& t,
+                              std::vector<compared_scenario> const& scenarios, sim::comparison const& c);
+
+}  // namespace avip::viz
