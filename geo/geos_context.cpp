@@ -113,4 +113,12 @@ bool geos_context::intersects(GEOSGeometry const* a, GEOSGeometry const* b) cons
   return GEOSIntersects_r(handle_, a, b) == 1;
 }
 
+geos_context::geometry geos_context::intersection(GEOSGeometry const* a, GEOSGeometry const* b) const {
+  return own(GEOSIntersection_r(handle_, a, b));
+}
+
+geos_context::geometry geos_context::box(double x0, double y0, double x1, double y1) const {
+  return own(GEOSGeom_createRectangle_r(handle_, x0, y0, x1, y1));
+}
+
 }  // namespace avip::geo

@@ -50,6 +50,8 @@ class geos_context {
   /// Point on the boundary counts as inside (covers), so edges are never lost between neighbours.
   [[nodiscard]] bool covers(GEOSGeometry const* poly, double x, double y) const;
   [[nodiscard]] bool intersects(GEOSGeometry const* a, GEOSGeometry const* b) const;
+  [[nodiscard]] geometry intersection(GEOSGeometry const* a, GEOSGeometry const* b) const;
+  [[nodiscard]] geometry box(double x0, double y0, double x1, double y1) const;
 
  private:
   GEOSContextHandle_t handle_;

@@ -98,7 +98,7 @@ struct family_table {
   index_vector<family_idx, std::uint8_t> parent_under_26;
   index_vector<family_idx, insertion_path> path;
   index_vector<family_idx, week_mask> hours;  ///< care hours needed each week
-  index_vector<family_idx, mobility> mobility;
+  index_vector<family_idx, mobility> mobility_mode;
   index_vector<family_idx, std::int8_t> referral_month;  ///< 0-based month of the horizon, or -1: drawn
   index_vector<family_idx, std::uint8_t> synthetic;
   [[nodiscard]] std::size_t size() const { return id.size(); }

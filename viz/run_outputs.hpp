@@ -9,6 +9,7 @@
 #include "sim/params.hpp"
 #include "sim/results.hpp"
 #include "sim/world.hpp"
+#include "geo/vector_writer.hpp"
 #include "territory/territory.hpp"
 
 namespace avip::viz {
@@ -24,6 +25,12 @@ struct run_metadata {
   int threads{0};
   double elapsed_seconds{0.0};
 };
+
+/// The output layers of a run (in the world's metric CRS), shared by the files and the report.
+struct layers {
+  geo::output_layer communes, sectors, qpv, facilities, grid;
+};
+layers build_layers(territory::territory const& t, sim::world const& w, sim::run_results const& r);
 
 /// Writes a run's outputs into `dir` (an existing, empty temporary folder; the caller moves it into
 /// place): summary.json, GeoJSON layers (communes, qpv, sectors, facilities, grid), results.gpkg

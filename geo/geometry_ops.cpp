@@ -1,0 +1,79 @@
+#include "geo/geometry_ops.hpp"
+
+#include "geo/geos_context.hpp"
+
+namespace avip::geo {
+
+namespace {
+
+geos_context& local_context() {
+  thread_local geos_context ctx;
+  return ctx;
+}
+
+void add_ring(geos_context& g, GEOSGeometry const* ring, std::vector<std::vector<xy>>& out) {
+  auto const* seq = GEOSGeom_getCoordSeq_r(g.handle(), ring);
+  unsigned n = 0;
+  GEOSCoordSeq_getSize_r(g.handle(), seq, &n);
+  std::vector<xy> pts(n);
+  for (unsigned i = 0; i < n; ++i) {
+    GEOSCoordSeq_getXY_r(g.handle(), seq, i, &pts[i].x, &pts[i].y);
+  }
+  out.push_back(std::move(pts));
+}
+
+void add_polygon(geos_context& g, GEOSGeometry const* poly, std::vector<std::vector<xy>>& out) {
+  add_ring(g, GEOSGetExteriorRing_r(g.handle(), poly), out);
+  int const holes = GEOSGetNumInteriorRings_r(g.handle(), poly);
+  for (int i = 0; i < holes; ++i) {
+    add_ring(g, GEOSGetInteriorRingN_r(g.handle(), poly, i), out);
+  }
+}
+
+}  // namespace
+
+wkb dissolve(std::vector<wkb> const& parts) {
+  auto& g = local_context();
+  std::vector<geos_context::geometry> geoms;
+  for (auto const& p : parts) {
+    geoms.push_back(g.from_wkb(p));
+  }
+  auto u = g.unary_union(std::move(geoms));
+  return g.to_wkb(u.get());
+}
+
+std::vector<std::vector<xy>> polygon_rings(wkb const& polygon, double tolerance) {
+  auto& g = local_context();
+  auto geom = g.from_wkb(polygon);
+  if (tolerance > 0) {
+    geom = g.own(GEOSTopologyPreserveSimplify_r(g.handle(), geom.get(), tolerance));
+  }
+  std::vector<std::vector<xy>> out;
+  int const type = GEOSGeomTypeId_r(g.handle(), geom.get());
+  if (type == GEOS_POLYGON) {
+    add_polygon(g, geom.get(), out);
+  } else {
+    int const n = GEOSGetNumGeometries_r(g.handle(), geom.get());
+    for (int i = 0; i < n; ++i) {
+      auto const* part = GEOSGetGeometryN_r(g.handle(), geom.get(), i);
+      if (GEOSGeomTypeId_r(g.handle(), part) == GEOS_POLYGON) {
+        add_polygon(g, part, out);
+      }
+    }
+  }
+  return out;
+}
+
+wkb square(double x, double y, double size) {
+  auto& g = local_context();
+  auto b = g.box(x - size / 2, y - size / 2, x + size / 2, y + size / 2);
+  return g.to_wkb(b.get());
+}
+
+wkb point_wkb(double x, double y) {
+  auto& g = local_context();
+  auto p = g.point(x, y);
+  return g.to_wkb(p.get());
+}
+
+}  // namespace avip::geo

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <vector>
+
+#include "geo/feature_table.hpp"
+#include "geo/projection.hpp"
+
+namespace avip::geo {
+
+/// Union of polygons (e.g. communes dissolved into sectors).
+wkb dissolve(std::vector<wkb> const& parts);
+
+/// The rings (exterior then interior, for every polygon part) of a (multi)polygon, simplified with
+/// `tolerance` (same units, topology preserved; 0 = as is). For drawing maps.
+std::vector<std::vector<xy>> polygon_rings(wkb const& polygon, double tolerance);
+
+/// An axis-aligned square centred on (x, y), as WKB.
+wkb square(double x, double y, double size);
+
+/// A point as WKB.
+wkb point_wkb(double x, double y);
+
+}  // namespace avip::geo

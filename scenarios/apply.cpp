@@ -1,0 +1,338 @@
+#include "scenarios/apply.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "geo/geos_context.hpp"
+#include "geo/polygon_index.hpp"
+#include "geo/projection.hpp"
+#include "geo/vector_reader.hpp"
+#include "sim/opening_hours.hpp"
+
+namespace avip::scenarios {
+
+namespace {
+
+struct problems {
+  std::vector<std::string> lines;
+  void add(edit const& e, std::string const& pointer, std::string const& what) {
+    lines.push_back(fmt::format("{}: {}: {}", e.file, pointer, what));
+  }
+};
+
+/// A GeoJSON geometry (WGS84) given inline in a selector, as WKB in the world's CRS.
+geo::wkb polygon_from_geojson(std::string const& geojson, int epsg, edit const& e, problems& p) {
+  try {
+    auto const t = geo::read_vector(fmt::format("{{\"type\":\"FeatureCollection\",\"features\":[{{\"type\":\"Feature\","
+                                                "\"properties\":{{}},\"geometry\":{}}}]}}",
+                                                geojson),
+                                    geo::read_options{{}, {}, {}, {}, 4326, epsg});
+    return t.geometry.at(0);
+  } catch (error const& ex) {
+    p.add(e, e.select.pointer + "/within", fmt::format("not a valid GeoJSON polygon ({})", ex.what()));
+    return {};
+  }
+}
+
+std::vector<sim::facility_idx> select(sim::world const& w, edit const& e, problems& p) {
+  auto const& s = e.select;
+  auto const& fa = w.facilities;
+  std::vector<geo::wkb> polygon;
+  if (!s.within_geojson.empty()) {
+    auto g = polygon_from_geojson(s.within_geojson, w.epsg, e, p);
+    if (g.empty()) {
+      return {};
+    }
+    polygon.push_back(std::move(g));
+  }
+  std::vector<std::uint32_t> inside;
+  if (!polygon.empty()) {
+    std::vector<geo::xy> pts;
+    for (std::size_t i = 0; i < fa.size(); ++i) {
+      pts.push_back({fa.location[sim::facility_idx::from(i)].x, fa.location[sim::facility_idx::from(i)].y});
+    }
+    inside = geo::locate_points(polygon, pts);
+  }
+  std::set<std::string> ids(s.ids.begin(), s.ids.end());
+  std::set<std::string> found;
+  for (auto const& c : s.communes) {
+    bool known = false;
+    for (std::size_t i = 0; i < w.communes.size(); ++i) {
+      known = known || w.communes.code[sim::commune_idx::from(i)] == c || w.communes.name[sim::commune_idx::from(i)] == c;
+    }
+    if (!known) {
+      p.add(e, s.pointer + "/commune", fmt::format("no commune with code or name '{}'", c));
+    }
+  }
+  std::vector<sim::facility_idx> out;
+  auto in = [](std::vector<std::string> const& list, std::string const& v) {
+    return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+  };
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    auto const k = sim::facility_idx::from(i);
+    if (!ids.empty() && !ids.contains(fa.id[k])) {
+      continue;
+    }
+    if (!s.communes.empty()) {
+      auto const c = fa.commune[k];
+      if (!c.valid() || !(in(s.communes, w.communes.code[c]) || in(s.communes, w.communes.name[c]))) {
+        continue;
+      }
+    }
+    if (!in(s.kinds, std::string{sim::kFacilityKindNames[static_cast<std::size_t>(fa.kind[k])]})) {
+      continue;
+    }
+    if (!s.managers.empty() && (!fa.manager[k].valid() || !in(s.managers, fa.manager_id[fa.manager[k]]))) {
+      continue;
+    }
+    if (!s.networks.empty() && (!fa.network[k].valid() || !in(s.networks, fa.network_id[fa.network[k]]))) {
+      continue;
+    }
+    if (!inside.empty() && inside[i] == geo::kNoPolygon) {
+      continue;
+    }
+    found.insert(fa.id[k]);
+    out.push_back(k);
+  }
+  for (auto const& id : s.ids) {
+    if (!found.contains(id)) {
+      bool exists = std::find(fa.id.begin(), fa.id.end(), id) != fa.id.end();
+      p.add(e, s.pointer + "/ids", exists ? fmt::format("facility '{}' does not match the other criteria", id)
+                                          : fmt::format("no facility with id '{}'", id));
+    }
+  }
+  if (out.empty() && s.ids.empty()) {
+    p.add(e, s.pointer, "this selector matches no facility");
+  }
+  return out;
+}
+
+template <typename Idx>
+Idx intern(index_vector<Idx, std::string>& names, std::string const& key) {
+  if (key.empty()) {
+    return Idx::invalid();
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[Idx::from(i)] == key) {
+      return Idx::from(i);
+    }
+  }
+  names.push_back(key);
+  return Idx::from(names.size() - 1);
+}
+
+void add_facility(sim::world& w, territory::territory const& t, new_facility const& f, edit const& e, problems& p,
+                  geo::transformer const& to_metric) {
+  auto& fa = w.facilities;
+  if (std::find(fa.id.begin(), fa.id.end(), f.id) != fa.id.end()) {
+    p.add(e, f.pointer + "/id", fmt::format("a facility with id '{}' already exists", f.id));
+    return;
+  }
+  auto const xy = to_metric.forward({f.lon, f.lat});
+  auto const commune = geo::locate_points(t.commune_geometry, {xy});
+  if (commune[0] == geo::kNoPolygon) {
+    p.add(e, f.pointer, fmt::format("({}, {}) lies outside every commune of the territory", f.lon, f.lat));
+    return;
+  }
+  auto const qpv = geo::locate_points(t.qpv_geometry, {xy});
+  fa.id.push_back(f.id);
+  fa.name.push_back(f.name);
+  auto const kind = std::find(sim::kFacilityKindNames.begin(), sim::kFacilityKindNames.end(), f.kind);
+  fa.kind.push_back(static_cast<sim::facility_kind>(kind - sim::kFacilityKindNames.begin()));
+  fa.places.push_back(f.places);
+  fa.hours_text.push_back(f.hours);
+  fa.hours.push_back(sim::parse_opening_hours(f.hours));
+  fa.occupancy.push_back(f.occupancy);
+  fa.avip.push_back(f.avip ? 1 : 0);
+  auto const net = intern(fa.network_id, f.network);
+  if (net.valid() && fa.network_has_coordinator.size() < fa.network_id.size()) {
+    fa.network_has_coordinator.push_back(1);
+  }
+  fa.network.push_back(net);
+  fa.manager.push_back(intern(fa.manager_id, f.manager.empty() ? f.id : f.manager));
+  fa.bus.push_back(intern(fa.bus_id, f.bus));
+  fa.synthetic.push_back(0);
+  fa.source.push_back(fmt::format("scenario {}#{}", e.file, f.pointer));
+  fa.location.push_back({xy.x, xy.y});
+  fa.commune.push_back(sim::commune_idx{commune[0]});
+  fa.qpv.push_back(qpv[0] == geo::kNoPolygon ? sim::qpv_idx::invalid() : sim::qpv_idx{qpv[0]});
+  // The grid cell: nearest centre within half a cell.
+  sim::cell_idx cell = sim::cell_idx::invalid();
+  double const half = w.grid.cell_size / 2.0;
+  for (std::size_t i = 0; i < w.grid.size(); ++i) {
+    auto const& c = w.grid.centre[sim::cell_idx::from(i)];
+    if (std::abs(c.x - xy.x) <= half && std::abs(c.y - xy.y) <= half) {
+      cell = sim::cell_idx::from(i);
+      break;
+    }
+  }
+  fa.cell.push_back(cell);
+}
+
+/// Removes the facilities for which `drop` is true, keeping every column aligned.
+template <typename Pred>
+void remove_facilities(sim::facility_table& fa, Pred drop) {
+  sim::facility_table out;
+  out.network_id = fa.network_id;
+  out.network_has_coordinator = fa.network_has_coordinator;
+  out.manager_id = fa.manager_id;
+  out.bus_id = fa.bus_id;
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    auto const k = sim::facility_idx::from(i);
+    if (drop(k)) {
+      continue;
+    }
+    out.id.push_back(fa.id[k]);
+    out.name.push_back(fa.name[k]);
+    out.kind.push_back(fa.kind[k]);
+    out.places.push_back(fa.places[k]);
+    out.hours.push_back(fa.hours[k]);
+    out.hours_text.push_back(fa.hours_text[k]);
+    out.occupancy.push_back(fa.occupancy[k]);
+    out.avip.push_back(fa.avip[k]);
+    out.network.push_back(fa.network[k]);
+    out.manager.push_back(fa.manager[k]);
+    out.bus.push_back(fa.bus[k]);
+    out.synthetic.push_back(fa.synthetic[k]);
+    out.source.push_back(fa.source[k]);
+    out.location.push_back(fa.location[k]);
+    out.commune.push_back(fa.commune[k]);
+    out.qpv.push_back(fa.qpv[k]);
+    out.cell.push_back(fa.cell[k]);
+  }
+  fa = std::move(out);
+}
+
+}  // namespace
+
+sim::world apply_edits(scenario const& s, territory::territory const& t) {
+  sim::world w = t.world;
+  problems p;
+  geo::transformer const to_metric{4326, w.epsg};
+  std::map<std::string, std::string> hours_edited;  // facility id -> pointer of the edit that changed it
+  std::map<std::string, std::pair<bool, std::string>> labelled;
+  for (auto const& e : s.edits) {
+    switch (e.kind) {
+      case edit_kind::label: {
+        auto const sel = select(w, e, p);
+        auto const net = e.network.empty() ? sim::network_idx::invalid() : intern(w.facilities.network_id, e.network);
+        while (w.facilities.network_has_coordinator.size() < w.facilities.network_id.size()) {
+          w.facilities.network_has_coordinator.push_back(0);
+        }
+        if (net.valid()) {
+          w.facilities.network_has_coordinator[net] = e.coordinator ? 1 : 0;
+          bool const assmat_only = !sel.empty() && std::all_of(sel.begin(), sel.end(), [&](sim::facility_idx k) {
+            return w.facilities.kind[k] == sim::facility_kind::assmat || w.facilities.kind[k] == sim::facility_kind::mam;
+          });
+          if (assmat_only && sel.size() < 2) {
+            p.add(e, e.pointer + "/network", "an assistant-maternel network needs at least 2 professionals");
+          }
+        }
+        for (auto k : sel) {
+          auto const& id = w.facilities.id[k];
+          if (auto it = labelled.find(id); it != labelled.end() && it->second.first != e.label) {
+            p.add(e, e.pointer, fmt::format("overlaps {}: facility '{}' is both labelled and unlabelled", it->second.second, id));
+          }
+          labelled[id] = {e.label, e.pointer};
+          w.facilities.avip[k] = e.label ? 1 : 0;
+          if (net.valid()) {
+            w.facilities.network[k] = net;
+          }
+        }
+        break;
+      }
+      case edit_kind::hours: {
+        auto const sel = select(w, e, p);
+        auto const mask = sim::parse_opening_hours(e.hours);
+        for (auto k : sel) {
+          auto const& id = w.facilities.id[k];
+          if (auto it = hours_edited.find(id); it != hours_edited.end()) {
+            p.add(e, e.pointer, fmt::format("overlaps {}: both change the hours of '{}'", it->second, id));
+            continue;
+          }
+          hours_edited[id] = e.pointer;
+          if (e.replace_hours) {
+            w.facilities.hours[k] = mask;
+          } else {
+            w.facilities.hours[k] |= mask;
+          }
+          w.facilities.hours_text[k] = sim::format_opening_hours(w.facilities.hours[k]);
+        }
+        break;
+      }
+      case edit_kind::add_facilities:
+        for (auto const& f : e.facilities) {
+          add_facility(w, t, f, e, p, to_metric);
+        }
+        break;
+      case edit_kind::baby_bus_add: {
+        auto const existing = std::find(w.facilities.bus_id.begin(), w.facilities.bus_id.end(), e.bus);
+        bool const exists = existing != w.facilities.bus_id.end();
+        if (e.replace_hours) {  // reroute: the bus's old sites go, the new ones come
+          if (!exists) {
+            p.add(e, e.pointer + "/bus", fmt::format("no Baby Bus with id '{}' to re-route", e.bus));
+            break;
+          }
+          auto const b = sim::bus_idx::from(existing - w.facilities.bus_id.begin());
+          remove_facilities(w.facilities, [&](sim::facility_idx k) { return w.facilities.bus[k] == b; });
+        } else if (exists) {
+          p.add(e, e.pointer + "/bus", fmt::format("a Baby Bus with id '{}' already exists (use action reroute)", e.bus));
+          break;
+        }
+        for (auto const& f : e.facilities) {
+          add_facility(w, t, f, e, p, to_metric);
+        }
+        break;
+      }
+      case edit_kind::baby_bus_remove: {
+        auto const existing = std::find(w.facilities.bus_id.begin(), w.facilities.bus_id.end(), e.bus);
+        if (existing == w.facilities.bus_id.end()) {
+          p.add(e, e.pointer + "/bus", fmt::format("no Baby Bus with id '{}'", e.bus));
+          break;
+        }
+        auto const b = sim::bus_idx::from(existing - w.facilities.bus_id.begin());
+        remove_facilities(w.facilities, [&](sim::facility_idx k) { return w.facilities.bus[k] == b; });
+        break;
+      }
+      case edit_kind::params:
+        break;  // applied when the scenario was read
+    }
+  }
+  // Buses without any site left are not counted (nor costed).
+  {
+    std::vector<std::uint8_t> used(w.facilities.bus_id.size(), 0);
+    for (auto b : w.facilities.bus) {
+      if (b.valid()) {
+        used[b.index()] = 1;
+      }
+    }
+    index_vector<sim::bus_idx, std::string> kept;
+    std::vector<sim::bus_idx> remap(used.size(), sim::bus_idx::invalid());
+    for (std::size_t i = 0; i < used.size(); ++i) {
+      if (used[i] != 0) {
+        remap[i] = sim::bus_idx::from(kept.size());
+        kept.push_back(w.facilities.bus_id[sim::bus_idx::from(i)]);
+      }
+    }
+    for (auto& b : w.facilities.bus) {
+      b = b.valid() ? remap[b.index()] : b;
+    }
+    w.facilities.bus_id = std::move(kept);
+  }
+  if (!p.lines.empty()) {
+    std::string msg = p.lines.size() == 1 ? p.lines[0] : fmt::format("{} problems in the scenario's edits:", p.lines.size());
+    if (p.lines.size() > 1) {
+      for (auto const& l : p.lines) {
+        msg += "\n  " + l;
+      }
+    }
+    throw scenario_error{msg};
+  }
+  return w;
+}
+
+}  // namespace avip::scenarios

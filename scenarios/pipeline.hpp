@@ -1,0 +1,39 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenarios/scenario.hpp"
+#include "sim/results.hpp"
+#include "sim/world.hpp"
+#include "territory/territory.hpp"
+
+namespace avip::scenarios {
+
+struct run_request {
+  std::optional<int> replications;  ///< overrides the scenario's
+  std::optional<std::uint64_t> seed;
+  int threads{0};  ///< recorded only: main sets the thread count
+  bool progress{true};
+};
+
+/// A scenario made ready to run: read, territory loaded, edits applied.
+struct prepared {
+  scenario spec;
+  territory::territory territory;
+  sim::world world;  ///< after the edits
+};
+
+prepared prepare(std::filesystem::path const& scenario_file);
+
+/// Runs a prepared scenario and writes its outputs into `dir` (an empty staging folder).
+sim::run_results run_into(prepared const& p, run_request const& request, std::filesystem::path const& dir);
+
+/// Runs several scenarios on common random numbers (same seed and replication count: the engine keys
+/// its draws by (seed, replication, family, month)) and writes the comparison into `dir`.
+void compare_into(std::vector<std::filesystem::path> const& files, run_request const& request,
+                  std::filesystem::path const& dir);
+
+}  // namespace avip::scenarios

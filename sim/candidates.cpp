@@ -1,0 +1,174 @@
+#include "sim/candidates.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+namespace avip::sim {
+
+double straight_minutes(point a, point b, double speed_kmh, double detour) {
+  double const d = std::hypot(a.x - b.x, a.y - b.y) * detour;
+  return d / (speed_kmh * 1000.0 / 60.0);
+}
+
+bool fits(world const& w, params const& p, family_idx f, facility_idx k, int age_months) {
+  auto const& fa = w.facilities;
+  auto const& fm = w.families;
+  if (!fm.hours[f].fits_in(fa.hours[k])) {
+    return false;
+  }
+  int const max_age = fm.disabled_child[f] != 0 ? p.max_age_months_disabled : p.max_age_months;
+  if (age_months > max_age) {
+    return false;
+  }
+  if (fa.kind[k] == facility_kind::baby_bus_site && age_months < p.baby_bus_min_age_months) {
+    return false;
+  }
+  return fa.places[k] > 0;
+}
+
+namespace {
+
+/// Facilities bucketed on a square grid so that a family looks only at nearby buckets.
+struct bucket_index {
+  double size{2000.0};
+  std::unordered_map<std::uint64_t, std::vector<facility_idx>> buckets;
+
+  static std::uint64_t key(std::int64_t bx, std::int64_t by) {
+    return (static_cast<std::uint64_t>(bx + (1LL << 31)) << 32U) | static_cast<std::uint64_t>(by + (1LL << 31));
+  }
+  explicit bucket_index(world const& w, double cell) : size{cell} {
+    for (std::size_t i = 0; i < w.facilities.size(); ++i) {
+      auto const& l = w.facilities.location[facility_idx::from(i)];
+      buckets[key(static_cast<std::int64_t>(std::floor(l.x / size)), static_cast<std::int64_t>(std::floor(l.y / size)))]
+          .push_back(facility_idx::from(i));
+    }
+  }
+  template <typename Fn>
+  void around(point c, double radius, Fn&& fn) const {
+    auto const bx0 = static_cast<std::int64_t>(std::floor((c.x - radius) / size));
+    auto const bx1 = static_cast<std::int64_t>(std::floor((c.x + radius) / size));
+    auto const by0 = static_cast<std::int64_t>(std::floor((c.y - radius) / size));
+    auto const by1 = static_cast<std::int64_t>(std::floor((c.y + radius) / size));
+    for (auto bx = bx0; bx <= bx1; ++bx) {
+      for (auto by = by0; by <= by1; ++by) {
+        if (auto it = buckets.find(key(bx, by)); it != buckets.end()) {
+          for (auto k : it->second) {
+            fn(k);
+          }
+        }
+      }
+    }
+  }
+};
+
+struct needed_windows {
+  bool early{false};
+  bool late{false};
+  bool saturday{false};
+};
+
+needed_windows windows_of(week_mask const& m) {
+  needed_windows n;
+  for (int d = 0; d < 5; ++d) {
+    for (int minute = 0; minute < 7 * 60 + 30; minute += week_mask::kMinutesPerSlot) {
+      n.early = n.early || m.is_open(d, minute);
+    }
+    for (int minute = 19 * 60; minute < 24 * 60; minute += week_mask::kMinutesPerSlot) {
+      n.late = n.late || m.is_open(d, minute);
+    }
+  }
+  n.saturday = m.has_day(5) || m.has_day(6);
+  return n;
+}
+
+}  // namespace
+
+candidates build_candidates(world const& w, params const& p) {
+  auto const n = w.families.size();
+  candidates c;
+  c.reason.assign(n, no_match_reason::none);
+  double const max_tol = *std::max_element(p.tolerance_minutes.begin(), p.tolerance_minutes.end());
+  double const fastest = std::max(p.car_speed_kmh, p.walk_speed_kmh);
+  double const radius = max_tol * fastest * 1000.0 / 60.0 / p.detour_factor;
+  bucket_index const index{w, std::max(1000.0, radius / 2.0)};
+
+  struct found {
+    std::vector<std::pair<float, facility_idx>> list;
+  };
+  std::vector<std::vector<std::pair<float, facility_idx>>> per_family(n);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>{0, n, 512}, [&](auto const& range) {
+    for (auto i = range.begin(); i != range.end(); ++i) {
+      auto const f = family_idx::from(i);
+      auto const home = w.families.location[f];
+      auto const mode = w.families.mobility_mode[f];
+      double const tol = p.tolerance_minutes[static_cast<std::size_t>(mode)];
+      auto const need = windows_of(w.families.hours[f]);
+      int const age = w.families.child_age_months[f];
+      bool reachable_any = false;
+      auto& out = per_family[i];
+      // Bus times from the family's cell, by facility, when a timetable was given.
+      auto bus_minutes = [&](facility_idx k) -> double {
+        if (mode != mobility::bus || w.bus.empty() || !w.families.cell[f].valid()) {
+          return 1e9;
+        }
+        auto const cell = w.families.cell[f].index();
+        double worst = 0;
+        for (auto j = w.bus.offsets[cell]; j < w.bus.offsets[cell + 1]; ++j) {
+          if (w.bus.facility[j] == k) {
+            auto const& m = w.bus.minutes[j];
+            worst = m[0];
+            if (need.early) worst = std::max<double>(worst, m[1]);
+            if (need.late) worst = std::max<double>(worst, m[2]);
+            if (need.saturday) worst = std::max<double>(worst, m[3]);
+            return worst >= bus_access::kUnreachable ? 1e9 : worst;
+          }
+        }
+        return 1e9;
+      };
+      bool const by_bus = mode == mobility::bus && !w.bus.empty();
+      double const search_speed = mode == mobility::car ? fastest : (by_bus ? 40.0 : p.walk_speed_kmh);
+      double const search = tol * search_speed * 1000.0 / 60.0;
+      index.around(home, search, [&](facility_idx k) {
+        auto const to = w.facilities.location[k];
+        double minutes = straight_minutes(home, to, p.walk_speed_kmh, p.detour_factor);
+        if (mode == mobility::car) {
+          minutes = std::min(minutes, straight_minutes(home, to, p.car_speed_kmh, p.detour_factor));
+        } else if (mode == mobility::bus) {
+          minutes = std::min(minutes, bus_minutes(k));
+        }
+        if (minutes > tol) {
+          return;
+        }
+        reachable_any = true;
+        if (fits(w, p, f, k, age)) {
+          out.emplace_back(static_cast<float>(minutes), k);
+        }
+      });
+      std::sort(out.begin(), out.end());
+      if (out.empty()) {
+        c.reason[i] = reachable_any ? no_match_reason::hours : no_match_reason::unreachable;
+      }
+    }
+  });
+  c.offsets.resize(n + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    c.offsets[i + 1] = c.offsets[i] + static_cast<std::uint32_t>(per_family[i].size());
+  }
+  c.facility.resize(c.offsets[n]);
+  c.minutes.resize(c.offsets[n]);
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
+    auto o = c.offsets[i];
+    for (auto const& [m, k] : per_family[i]) {
+      c.facility[o] = k;
+      c.minutes[o] = m;
+      ++o;
+    }
+  });
+  return c;
+}
+
+}  // namespace avip::sim

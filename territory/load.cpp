@@ -1,0 +1,550 @@
+#include "territory/load.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "geo/file_hash.hpp"
+#include "geo/geos_context.hpp"
+#include "geo/polygon_index.hpp"
+#include "geo/projection.hpp"
+#include "geo/vector_reader.hpp"
+#include "sim/opening_hours.hpp"
+
+namespace avip::territory {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+/// Every violation of the contract found while loading, reported together.
+struct violations {
+  std::vector<std::string> lines;
+  void add(std::string s) { lines.push_back(std::move(s)); }
+  void throw_if_any(fs::path const& manifest) const {
+    if (lines.empty()) {
+      return;
+    }
+    std::string msg = fmt::format("{}: {} contract violation(s):", manifest.string(), lines.size());
+    for (std::size_t i = 0; i < lines.size() && i < 20; ++i) {
+      msg += "\n  " + lines[i];
+    }
+    if (lines.size() > 20) {
+      msg += fmt::format("\n  and {} more", lines.size() - 20);
+    }
+    throw data_error{msg};
+  }
+};
+
+json read_json(fs::path const& file) {
+  std::ifstream in{file};
+  if (!in) {
+    throw data_error{fmt::format("{}: cannot open", file.string())};
+  }
+  try {
+    return json::parse(in);
+  } catch (json::parse_error const& e) {
+    throw data_error{fmt::format("{}: not valid JSON ({})", file.string(), e.what())};
+  }
+}
+
+struct layer_spec {
+  std::string name;
+  fs::path path;
+  bool optional{false};
+  geo::read_options options;
+  double cell_size{0.0};
+  bool xy_is_corner{false};
+};
+
+std::optional<layer_spec> layer_from(json const& layers, std::string const& name, fs::path const& base,
+                                     fs::path const& manifest, bool required, bool skip_optional = false) {
+  if (!layers.contains(name) || (!required && skip_optional)) {
+    if (required && layers.contains(name) == false) {
+      throw data_error{fmt::format("{}: /layers/{} is required", manifest.string(), name)};
+    }
+    return std::nullopt;
+  }
+  auto const& j = layers.at(name);
+  layer_spec s;
+  s.name = name;
+  if (!j.is_object() || !j.contains("path") || !j.at("path").is_string()) {
+    throw data_error{fmt::format("{}: /layers/{}/path: expected a file path", manifest.string(), name)};
+  }
+  auto const p = j.at("path").get<std::string>();
+  s.path = p.rfind("/vsi", 0) == 0 ? fs::path{p} : base / p;
+  s.optional = j.value("optional", false);
+  if (j.contains("fields")) {
+    for (auto const& [k, v] : j.at("fields").items()) {
+      s.options.field_map[k] = v.get<std::string>();
+    }
+  }
+  if (j.contains("layer")) {
+    s.options.layer = j.at("layer").get<std::string>();
+  }
+  if (j.contains("x")) {
+    s.options.x_field = j.at("x").get<std::string>();
+    s.options.y_field = j.at("y").get<std::string>();
+  }
+  if (j.contains("source_epsg")) {
+    s.options.source_epsg = j.at("source_epsg").get<int>();
+  }
+  s.cell_size = j.value("cell_size", 0.0);
+  s.xy_is_corner = j.value("xy_is_corner", false);
+  if (s.optional && !fs::exists(s.path)) {
+    return std::nullopt;
+  }
+  if (!fs::exists(s.path) && p.rfind("/vsi", 0) != 0) {
+    throw data_error{fmt::format("{}: /layers/{}/path: file not found: {}", manifest.string(), name, s.path.string())};
+  }
+  return s;
+}
+
+bool parse_bool(std::string const& v, bool& out) {
+  std::string l = v;
+  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (l == "true" || l == "1" || l == "yes" || l == "oui") {
+    out = true;
+    return true;
+  }
+  if (l == "false" || l == "0" || l == "no" || l == "non" || l.empty()) {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+/// Field access that records violations instead of throwing, so all are reported at once.
+struct field_reader {
+  geo::feature_table const& t;
+  violations& v;
+
+  std::string text(std::size_t i, std::string const& f, std::optional<std::string> fallback = std::nullopt) const {
+    auto const c = t.column(f);
+    if (!c || !t.values[*c][i]) {
+      if (fallback) {
+        return *fallback;
+      }
+      v.add(fmt::format("{}, field '{}': missing", t.where(i), f));
+      return {};
+    }
+    return *t.values[*c][i];
+  }
+  double number(std::size_t i, std::string const& f, double lo, double hi, std::optional<double> fallback = std::nullopt) const {
+    auto const c = t.column(f);
+    if (!c || !t.values[*c][i] || t.values[*c][i]->empty()) {
+      if (fallback) {
+        return *fallback;
+      }
+      v.add(fmt::format("{}, field '{}': missing (expected a number in [{}, {}])", t.where(i), f, lo, hi));
+      return lo;
+    }
+    auto const& s = *t.values[*c][i];
+    char* end = nullptr;
+    double const x = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end != '\0' || !std::isfinite(x) || x < lo || x > hi) {
+      v.add(fmt::format("{}, field '{}': expected a number in [{}, {}], got '{}'", t.where(i), f, lo, hi, s));
+      return lo;
+    }
+    return x;
+  }
+  bool flag(std::size_t i, std::string const& f, std::optional<bool> fallback = std::nullopt) const {
+    auto const c = t.column(f);
+    if (!c || !t.values[*c][i]) {
+      if (fallback) {
+        return *fallback;
+      }
+      v.add(fmt::format("{}, field '{}': missing (expected true or false)", t.where(i), f));
+      return false;
+    }
+    bool out = false;
+    if (!parse_bool(*t.values[*c][i], out)) {
+      v.add(fmt::format("{}, field '{}': expected true or false, got '{}'", t.where(i), f, *t.values[*c][i]));
+    }
+    return out;
+  }
+  template <std::size_t N>
+  std::uint8_t choice(std::size_t i, std::string const& f, std::array<std::string_view, N> const& names) const {
+    auto const s = text(i, f);
+    for (std::size_t k = 0; k < N; ++k) {
+      if (names[k] == s) {
+        return static_cast<std::uint8_t>(k);
+      }
+    }
+    if (!s.empty()) {
+      std::string allowed;
+      for (auto n : names) {
+        allowed += (allowed.empty() ? "" : ", ") + std::string{n};
+      }
+      v.add(fmt::format("{}, field '{}': expected one of {}, got '{}'", t.where(i), f, allowed, s));
+    }
+    return 0;
+  }
+  sim::week_mask hours(std::size_t i, std::string const& f) const {
+    auto const s = text(i, f);
+    if (s.empty()) {
+      return {};
+    }
+    try {
+      return sim::parse_opening_hours(s);
+    } catch (error const& e) {
+      v.add(fmt::format("{}, field '{}': {}", t.where(i), f, e.what()));
+      return {};
+    }
+  }
+};
+
+std::vector<geo::xy> points_of(geo::feature_table const& t, geo::geos_context const& geos) {
+  std::vector<geo::xy> out;
+  out.reserve(t.size());
+  for (auto const& w : t.geometry) {
+    auto g = geos.from_wkb(w);
+    auto c = geos.centroid(g.get());
+    double x = 0;
+    double y = 0;
+    GEOSGeomGetX_r(geos.handle(), c.get(), &x);
+    GEOSGeomGetY_r(geos.handle(), c.get(), &y);
+    out.push_back({x, y});
+  }
+  return out;
+}
+
+void add_input(territory& t, std::string const& layer, fs::path const& path) {
+  std::string hash;
+  if (fs::is_regular_file(path)) {
+    hash = geo::file_sha256(path.string());
+  }
+  t.inputs.push_back({layer, path, hash});
+}
+
+template <typename Idx>
+Idx to_idx(std::uint32_t v) {
+  return v == geo::kNoPolygon ? Idx::invalid() : Idx{v};
+}
+
+}  // namespace
+
+bool is_territory_manifest(fs::path const& file) {
+  try {
+    std::ifstream in{file};
+    auto const j = json::parse(in);
+    return j.is_object() && j.contains("layers");
+  } catch (...) {
+    return false;
+  }
+}
+
+territory load_territory(fs::path const& manifest_path, bool required_layers_only) {
+  auto const manifest = read_json(manifest_path);
+  auto const base = manifest_path.parent_path();
+  territory t;
+  t.manifest = manifest_path;
+  t.name = manifest.value("name", manifest_path.stem().string());
+  t.world.territory = t.name;
+  if (!manifest.contains("layers") || !manifest.at("layers").is_object()) {
+    throw data_error{fmt::format("{}: /layers: expected an object listing the territory's layers", manifest_path.string())};
+  }
+  auto const& layers = manifest.at("layers");
+  violations bad;
+  geo::geos_context geos;
+  auto& w = t.world;
+
+  // --- communes (required) defines the metric CRS when the manifest does not.
+  auto communes_spec = *layer_from(layers, "communes", base, manifest_path, true);
+  int epsg = manifest.value("epsg", 0);
+  if (epsg != 0) {
+    geo::require_known_epsg(epsg);
+  } else {
+    auto probe = geo::read_vector(communes_spec.path.string(), [&] {
+      auto o = communes_spec.options;
+      o.target_epsg = 4326;
+      return o;
+    }());
+    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (auto const& p : points_of(probe, geos)) {
+      x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
+    }
+    epsg = geo::choose_metric_epsg(x0, y0, x1, y1);
+  }
+  w.epsg = epsg;
+  auto read = [&](layer_spec const& s) {
+    auto o = s.options;
+    o.target_epsg = epsg;
+    add_input(t, s.name, s.path);
+    return geo::read_vector(s.path.string(), o);
+  };
+
+  auto communes = read(communes_spec);
+  {
+    field_reader r{communes, bad};
+    std::map<std::string, sim::sector_idx> sectors;
+    for (std::size_t i = 0; i < communes.size(); ++i) {
+      w.communes.code.push_back(r.text(i, "code"));
+      w.communes.name.push_back(r.text(i, "name"));
+      w.communes.epci.push_back(r.text(i, "epci", std::string{}));
+      auto const sector = r.text(i, "sector", std::string{"(all)"});
+      auto [it, inserted] = sectors.try_emplace(sector, sim::sector_idx::from(w.sectors.size()));
+      if (inserted) {
+        w.sectors.name.push_back(sector);
+      }
+      w.communes.sector.push_back(it->second);
+      w.communes.population.push_back(r.number(i, "population", 0, 1e8, 0.0));
+      w.communes.children_under_3.push_back(r.number(i, "children_under_3", 0, 1e7, 0.0));
+      w.communes.zrr.push_back(r.flag(i, "zrr", false) ? 1 : 0);
+    }
+    auto const c = points_of(communes, geos);
+    for (auto const& p : c) {
+      w.communes.centroid.push_back({p.x, p.y});
+    }
+    t.commune_geometry = communes.geometry;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < communes.size(); ++i) {
+      if (!seen.insert(w.communes.code[sim::commune_idx::from(i)]).second) {
+        bad.add(fmt::format("{}, field 'code': duplicate commune code '{}'", communes.where(i),
+                            w.communes.code[sim::commune_idx::from(i)]));
+      }
+    }
+  }
+
+  // --- QPV (optional)
+  if (auto s = layer_from(layers, "qpv", base, manifest_path, false, required_layers_only)) {
+    auto q = read(*s);
+    field_reader r{q, bad};
+    auto const centre = points_of(q, geos);
+    auto const in_commune = geo::locate_points(t.commune_geometry, centre);
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      w.qpvs.code.push_back(r.text(i, "code"));
+      w.qpvs.name.push_back(r.text(i, "name"));
+      w.qpvs.commune.push_back(to_idx<sim::commune_idx>(in_commune[i]));
+      w.qpvs.residents.push_back(r.number(i, "residents", 0, 1e7, 0.0));
+      w.qpvs.synthetic.push_back(r.flag(i, "synthetic", false) ? 1 : 0);
+    }
+    t.qpv_geometry = q.geometry;
+    if (r.flag(0, "synthetic", false)) {
+      t.synthetic_layers.push_back("qpv");
+    }
+  }
+
+  // --- grid (required): points at cell centres
+  auto grid_spec = *layer_from(layers, "grid", base, manifest_path, true);
+  {
+    auto g = read(grid_spec);
+    field_reader r{g, bad};
+    w.grid.cell_size = grid_spec.cell_size > 0 ? grid_spec.cell_size : 200.0;
+    double const shift = grid_spec.xy_is_corner ? w.grid.cell_size / 2.0 : 0.0;
+    auto pts = points_of(g, geos);
+    for (auto& p : pts) {
+      p.x += shift;
+      p.y += shift;
+    }
+    auto commune = geo::locate_points(t.commune_geometry, pts);
+    geo::snap_to_nearest(t.commune_geometry, pts, commune, 2000.0);
+    auto const qpv = geo::locate_points(t.qpv_geometry, pts);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      w.grid.id.push_back(r.text(i, "id"));
+      w.grid.centre.push_back({pts[i].x, pts[i].y});
+      w.grid.commune.push_back(to_idx<sim::commune_idx>(commune[i]));
+      w.grid.qpv.push_back(to_idx<sim::qpv_idx>(qpv[i]));
+      w.grid.people.push_back(r.number(i, "people", 0, 1e7));
+      w.grid.children_0_3.push_back(r.number(i, "children_0_3", 0, 1e6));
+      w.grid.low_income_households.push_back(r.number(i, "low_income_households", 0, 1e6, 0.0));
+      w.grid.single_parent_households.push_back(r.number(i, "single_parent_households", -1, 1e6, -1.0));
+    }
+  }
+  // Cell lookup for points: the grid is regular, so a hash of the cell's column/row finds it.
+  std::map<std::pair<long, long>, std::uint32_t> cell_of;
+  for (std::size_t i = 0; i < w.grid.size(); ++i) {
+    auto const& c = w.grid.centre[sim::cell_idx::from(i)];
+    cell_of[{std::lround(std::floor(c.x / w.grid.cell_size)), std::lround(std::floor(c.y / w.grid.cell_size))}] =
+        static_cast<std::uint32_t>(i);
+  }
+  auto cell_at = [&](geo::xy p) {
+    auto it = cell_of.find({std::lround(std::floor(p.x / w.grid.cell_size)), std::lround(std::floor(p.y / w.grid.cell_size))});
+    return it == cell_of.end() ? sim::cell_idx::invalid() : sim::cell_idx{it->second};
+  };
+
+  // --- facilities (optional)
+  if (auto s = layer_from(layers, "facilities", base, manifest_path, false, required_layers_only)) {
+    auto f = read(*s);
+    field_reader r{f, bad};
+    auto const pts = points_of(f, geos);
+    auto commune = geo::locate_points(t.commune_geometry, pts);
+    geo::snap_to_nearest(t.commune_geometry, pts, commune, 2000.0);
+    auto const qpv = geo::locate_points(t.qpv_geometry, pts);
+    auto& fa = w.facilities;
+    std::map<std::string, sim::network_idx> networks;
+    std::map<std::string, sim::manager_idx> managers;
+    std::map<std::string, sim::bus_idx> buses;
+    std::set<std::string> ids;
+    bool any_synthetic = false;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      auto const id = r.text(i, "id");
+      if (!ids.insert(id).second) {
+        bad.add(fmt::format("{}, field 'id': duplicate id '{}'", f.where(i), id));
+      }
+      fa.id.push_back(id);
+      fa.name.push_back(r.text(i, "name", id));
+      auto const kind = static_cast<sim::facility_kind>(r.choice(i, "kind", sim::kFacilityKindNames));
+      fa.kind.push_back(kind);
+      fa.places.push_back(static_cast<std::int32_t>(r.number(i, "places", 1, 1000)));
+      fa.hours_text.push_back(r.text(i, "hours"));
+      fa.hours.push_back(r.hours(i, "hours"));
+      fa.occupancy.push_back(r.number(i, "occupancy", 0, 1, 0.9));
+      fa.avip.push_back(r.flag(i, "avip", false) ? 1 : 0);
+      auto intern = [](auto& map, auto& names, std::string const& key) {
+        using idx = typename std::decay_t<decltype(map)>::mapped_type;
+        if (key.empty()) {
+          return idx::invalid();
+        }
+        auto [it, inserted] = map.try_emplace(key, idx::from(names.size()));
+        if (inserted) {
+          names.push_back(key);
+        }
+        return it->second;
+      };
+      fa.network.push_back(intern(networks, fa.network_id, r.text(i, "network", std::string{})));
+      if (fa.network.back().valid() && fa.network_has_coordinator.size() < fa.network_id.size()) {
+        fa.network_has_coordinator.push_back(1);
+      }
+      fa.manager.push_back(intern(managers, fa.manager_id, r.text(i, "manager", std::string{})));
+      auto const bus = r.text(i, "bus", std::string{});
+      fa.bus.push_back(intern(buses, fa.bus_id, bus));
+      if (kind == sim::facility_kind::baby_bus_site && bus.empty()) {
+        bad.add(fmt::format("{}, field 'bus': a baby_bus_site needs the id of its bus", f.where(i)));
+      }
+      bool const synthetic = r.flag(i, "synthetic", false);
+      any_synthetic = any_synthetic || synthetic;
+      fa.synthetic.push_back(synthetic ? 1 : 0);
+      fa.source.push_back(r.text(i, "source", std::string{}));
+      fa.location.push_back({pts[i].x, pts[i].y});
+      fa.commune.push_back(to_idx<sim::commune_idx>(commune[i]));
+      fa.qpv.push_back(to_idx<sim::qpv_idx>(qpv[i]));
+      fa.cell.push_back(cell_at(pts[i]));
+      if (commune[i] == geo::kNoPolygon) {
+        bad.add(fmt::format("{}: location outside every commune", f.where(i)));
+      }
+    }
+    if (any_synthetic) {
+      t.synthetic_layers.push_back("facilities");
+    }
+  }
+
+  // --- families (optional)
+  if (auto s = layer_from(layers, "families", base, manifest_path, false, required_layers_only)) {
+    auto f = read(*s);
+    field_reader r{f, bad};
+    auto const pts = points_of(f, geos);
+    auto commune = geo::locate_points(t.commune_geometry, pts);
+    geo::snap_to_nearest(t.commune_geometry, pts, commune, 2000.0);
+    auto const qpv = geo::locate_points(t.qpv_geometry, pts);
+    auto& fm = w.families;
+    bool any_synthetic = false;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      fm.id.push_back(r.text(i, "id"));
+      fm.location.push_back({pts[i].x, pts[i].y});
+      auto const c = to_idx<sim::commune_idx>(commune[i]);
+      fm.commune.push_back(c);
+      fm.qpv.push_back(to_idx<sim::qpv_idx>(qpv[i]));
+      fm.cell.push_back(cell_at(pts[i]));
+      fm.zrr.push_back(c.valid() ? w.communes.zrr[c] : 0);
+      fm.children_under_3.push_back(static_cast<std::uint8_t>(r.number(i, "children_under_3", 0, 10)));
+      fm.child_age_months.push_back(static_cast<std::uint8_t>(r.number(i, "child_age_months", 0, 72, 18.0)));
+      fm.disabled_child.push_back(r.flag(i, "disabled_child", false) ? 1 : 0);
+      fm.single_parent.push_back(r.flag(i, "single_parent") ? 1 : 0);
+      fm.parent_under_26.push_back(r.flag(i, "parent_under_26") ? 1 : 0);
+      fm.path.push_back(static_cast<sim::insertion_path>(r.choice(i, "path", sim::kInsertionPathNames)));
+      fm.hours.push_back(r.hours(i, "hours"));
+      fm.mobility_mode.push_back(static_cast<sim::mobility>(r.choice(i, "mobility", sim::kMobilityNames)));
+      fm.referral_month.push_back(static_cast<std::int8_t>(r.number(i, "referral_month", -1, 11, -1.0)));
+      bool const synthetic = r.flag(i, "synthetic", false);
+      any_synthetic = any_synthetic || synthetic;
+      fm.synthetic.push_back(synthetic ? 1 : 0);
+      if (commune[i] == geo::kNoPolygon) {
+        bad.add(fmt::format("{}: location outside every commune", f.where(i)));
+      }
+    }
+    if (any_synthetic) {
+      t.synthetic_layers.push_back("families");
+    }
+  }
+
+  if (manifest.contains("gtfs")) {
+    for (auto const& g : manifest.at("gtfs")) {
+      auto const p = base / g.get<std::string>();
+      if (!fs::exists(p)) {
+        bad.add(fmt::format("/gtfs: file not found: {}", p.string()));
+        continue;
+      }
+      t.gtfs.push_back(p);
+      add_input(t, "gtfs", p);
+    }
+  }
+  if (manifest.contains("provenance")) {
+    t.provenance = manifest.at("provenance").get<std::string>();
+  }
+  bad.throw_if_any(manifest_path);
+  return t;
+}
+
+std::string check_report(territory const& t) {
+  auto const& w = t.world;
+  std::ostringstream out;
+  out << fmt::format("territory: {} (EPSG:{})\n", t.name, w.epsg);
+  out << fmt::format("layers: communes {}, sectors {}, qpv {}, grid cells {}, facilities {}, families {}, gtfs feeds {}\n",
+                     w.communes.size(), w.sectors.size(), w.qpvs.size(), w.grid.size(), w.facilities.size(),
+                     w.families.size(), t.gtfs.size());
+  if (!t.synthetic_layers.empty()) {
+    std::string s;
+    for (auto const& l : t.synthetic_layers) {
+      s += (s.empty() ? "" : ", ") + l;
+    }
+    out << "synthetic layers: " << s << "\n";
+  }
+  std::vector<double> cells(w.communes.size()), people(w.communes.size()), fac(w.communes.size()),
+      places(w.communes.size()), fam(w.communes.size()), qpv(w.communes.size());
+  for (std::size_t i = 0; i < w.grid.size(); ++i) {
+    auto const c = w.grid.commune[sim::cell_idx::from(i)];
+    if (c.valid()) {
+      cells[c.index()] += 1;
+      people[c.index()] += w.grid.people[sim::cell_idx::from(i)];
+    }
+  }
+  for (std::size_t i = 0; i < w.facilities.size(); ++i) {
+    auto const c = w.facilities.commune[sim::facility_idx::from(i)];
+    if (c.valid()) {
+      fac[c.index()] += 1;
+      places[c.index()] += w.facilities.places[sim::facility_idx::from(i)];
+    }
+  }
+  for (std::size_t i = 0; i < w.families.size(); ++i) {
+    auto const c = w.families.commune[sim::family_idx::from(i)];
+    if (c.valid()) {
+      fam[c.index()] += 1;
+    }
+  }
+  for (std::size_t i = 0; i < w.qpvs.size(); ++i) {
+    auto const c = w.qpvs.commune[sim::qpv_idx::from(i)];
+    if (c.valid()) {
+      qpv[c.index()] += 1;
+    }
+  }
+  out << fmt::format("{:<8} {:<26} {:>6} {:>9} {:>5} {:>10} {:>7} {:>9}\n", "code", "commune", "cells", "people",
+                     "qpv", "facilities", "places", "families");
+  for (std::size_t i = 0; i < w.communes.size(); ++i) {
+    auto const c = sim::commune_idx::from(i);
+    out << fmt::format("{:<8} {:<26} {:>6} {:>9.0f} {:>5} {:>10} {:>7} {:>9}\n", w.communes.code[c],
+                       w.communes.name[c], cells[i], people[i], qpv[i], fac[i], places[i], fam[i]);
+  }
+  return out.str();
+}
+
+}  // namespace avip::territory

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "territory/territory.hpp"
+
+namespace avip::territory {
+
+/// Loads a territory manifest (format: data/README.md): reads every layer through GDAL, projects it to
+/// the metric CRS, joins points to communes, QPV and grid cells, and validates the data contract. Every
+/// violation is collected; if any, one avip::data_error lists them (file, layer, feature, field, what was
+/// expected). `required_layers_only` skips the optional layers (the synthesis regenerates them).
+territory load_territory(std::filesystem::path const& manifest, bool required_layers_only = false);
+
+/// Counts per layer and per commune, as printed by `avipsim check`.
+std::string check_report(territory const& t);
+
+/// True when the JSON text looks like a territory manifest (it has "layers").
+bool is_territory_manifest(std::filesystem::path const& file);
+
+}  // namespace avip::territory

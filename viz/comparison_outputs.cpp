@@ -1,0 +1,159 @@
+#include <cmath>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "geo/geometry_ops.hpp"
+#include "geo/vector_writer.hpp"
+#include "viz/report.hpp"
+#include "viz/run_outputs.hpp"
+
+namespace avip::viz {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using geo::field_type;
+
+namespace {
+
+json stat(sim::samples const& s) { return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}}; }
+
+json delta_json(sim::group_delta const& d) {
+  return {{"delta_matched", stat(d.matched)},
+          {"delta_priority_matched", stat(d.priority_matched)},
+          {"delta_coverage", stat(d.coverage)},
+          {"delta_priority_coverage", stat(d.priority_coverage)},
+          {"delta_unmet_unreachable", stat(d.unmet_unreachable)},
+          {"delta_unmet_hours", stat(d.unmet_hours)},
+          {"delta_unmet_full", stat(d.unmet_full)}};
+}
+
+void write_text(fs::path const& file, std::string const& text) {
+  std::ofstream out{file, std::ios::binary};
+  if (!out) {
+    throw error{fmt::format("{}: cannot write", file.string())};
+  }
+  out << text;
+}
+
+std::string slug(std::string const& s) {
+  std::string out;
+  for (unsigned char ch : s) {
+    out += std::isalnum(ch) != 0 ? static_cast<char>(std::tolower(ch)) : '_';
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_comparison_outputs(fs::path const& dir, territory::territory const& t,
+                              std::vector<compared_scenario> const& scenarios, sim::comparison const& c) {
+  auto const& w = *scenarios.front().world;
+  json j;
+  j["reference"] = c.names.front();
+  j["replications"] = c.results.front()->replications;
+  j["seed"] = scenarios.front().meta.seed;
+  j["common_random_numbers"] = true;
+  json list = json::array();
+  std::string csv = "scenario,familles_orientees,familles_accueillies,couverture,couverture_bas,couverture_haut,"
+                    "couverture_prioritaire,couverture_prioritaire_bas,couverture_prioritaire_haut,"
+                    "delta_familles_prioritaires,delta_familles_prioritaires_bas,delta_familles_prioritaires_haut,"
+                    "cout_annuel,delta_cout,cout_par_famille_prioritaire_supplementaire\n";
+  for (std::size_t s = 0; s < c.names.size(); ++s) {
+    auto const& r = *c.results[s];
+    auto const& d = c.deltas[s];
+    json e;
+    e["name"] = c.names[s];
+    e["file"] = scenarios[s].meta.scenario_file;
+    e["coverage"] = stat(r.island.coverage);
+    e["priority_coverage"] = stat(r.island.priority_coverage);
+    e["matched"] = stat(r.island.matched);
+    e["priority_matched"] = stat(r.island.priority_matched);
+    e["cost_eur"] = r.cost.total;
+    e["island"] = delta_json(d.island);
+    e["qpv"] = delta_json(d.qpv);
+    e["non_qpv"] = delta_json(d.non_qpv);
+    e["delta_cost_eur"] = d.cost_delta;
+    e["cost_per_additional_priority_family_eur"] =
+        std::isfinite(d.cost_per_additional_priority_family) ? json(d.cost_per_additional_priority_family) : json(nullptr);
+    json communes = json::array();
+    for (std::size_t i = 0; i < w.communes.size(); ++i) {
+      auto cj = delta_json(d.communes[sim::commune_idx::from(i)]);
+      cj["code"] = w.communes.code[sim::commune_idx::from(i)];
+      communes.push_back(cj);
+    }
+    e["communes"] = communes;
+    json sectors = json::array();
+    for (std::size_t i = 0; i < w.sectors.size(); ++i) {
+      auto sj = delta_json(d.sectors[sim::sector_idx::from(i)]);
+      sj["name"] = w.sectors.name[sim::sector_idx::from(i)];
+      sectors.push_back(sj);
+    }
+    e["sectors"] = sectors;
+    std::size_t met = 0;
+    std::size_t labelled = 0;
+    double p_met = 0;
+    for (std::size_t k = 0; k < scenarios[s].world->facilities.size(); ++k) {
+      if (scenarios[s].world->facilities.avip[sim::facility_idx::from(k)] != 0) {
+        ++labelled;
+        double const pm = r.facilities[sim::facility_idx::from(k)].target_met.mean();
+        p_met += pm;
+        met += pm >= 0.5 ? 1 : 0;
+      }
+    }
+    e["avip_compliance"] = {{"labelled", labelled}, {"expected_meeting_target", p_met}, {"likely_meeting_target", met}};
+    list.push_back(e);
+    csv += fmt::format("\"{}\",{:.3f},{:.3f},{:.5f},{:.5f},{:.5f},{:.5f},{:.5f},{:.5f},{:.3f},{:.3f},{:.3f},{:.0f},{:.0f},{}\n", c.names[s],
+                       r.island.referred.mean(), r.island.matched.mean(), r.island.coverage.mean(), r.island.coverage.lo(),
+                       r.island.coverage.hi(), r.island.priority_coverage.mean(), r.island.priority_coverage.lo(),
+                       r.island.priority_coverage.hi(), d.island.priority_matched.mean(), d.island.priority_matched.lo(),
+                       d.island.priority_matched.hi(), r.cost.total, d.cost_delta,
+                       std::isfinite(d.cost_per_additional_priority_family) ? fmt::format("{:.0f}", d.cost_per_additional_priority_family) : "");
+  }
+  j["scenarios"] = list;
+  write_text(dir / "comparison.json", j.dump(2));
+  write_text(dir / "comparaison.csv", csv);
+  // GeoJSON of the deltas per commune and per grid cell, one layer per scenario after the first.
+  for (std::size_t s = 1; s < c.names.size(); ++s) {
+    auto const& d = c.deltas[s];
+    geo::output_layer com{"ecarts_communes_" + slug(c.names[s]), "Écarts par commune", w.epsg,
+                          {{"code", field_type::text, "Code INSEE"},
+                           {"nom", field_type::text, "Commune"},
+                           {"delta_couverture", field_type::real, "Écart de couverture"},
+                           {"delta_couverture_bas", field_type::real, "borne basse 90 %"},
+                           {"delta_couverture_haut", field_type::real, "borne haute 90 %"},
+                           {"delta_familles_prioritaires", field_type::real, "Écart de familles prioritaires accueillies"}},
+                          {},
+                          {}};
+    for (std::size_t i = 0; i < w.communes.size(); ++i) {
+      auto const& g = d.communes[sim::commune_idx::from(i)];
+      com.rows.push_back({w.communes.code[sim::commune_idx::from(i)], w.communes.name[sim::commune_idx::from(i)], g.coverage.mean(),
+                          g.coverage.lo(), g.coverage.hi(), g.priority_matched.mean()});
+      com.geometry.push_back(t.commune_geometry[i]);
+    }
+    geo::write_vector((dir / (com.name + ".geojson")).string(), geo::vector_format::geojson, com);
+    geo::write_vector((dir / "comparison.gpkg").string(), geo::vector_format::gpkg, com);
+    geo::output_layer cells{"ecarts_carreaux_" + slug(c.names[s]), "Écarts par carreau", w.epsg,
+                            {{"id", field_type::text, "Carreau"},
+                             {"delta_accueillies", field_type::real, "Écart de familles accueillies"},
+                             {"delta_non_couvertes", field_type::real, "Écart de familles non couvertes"}},
+                            {},
+                            {}};
+    for (std::size_t i = 0; i < w.grid.size(); ++i) {
+      if (d.cell_matched[i] != 0.0 || d.cell_unmet[i] != 0.0) {
+        auto const ci = sim::cell_idx::from(i);
+        cells.rows.push_back({w.grid.id[ci], d.cell_matched[i], d.cell_unmet[i]});
+        cells.geometry.push_back(geo::square(w.grid.centre[ci].x, w.grid.centre[ci].y, w.grid.cell_size));
+      }
+    }
+    if (!cells.rows.empty()) {
+      geo::write_vector((dir / (cells.name + ".geojson")).string(), geo::vector_format::geojson, cells);
+      geo::write_vector((dir / "comparison.gpkg").string(), geo::vector_format::gpkg, cells);
+    }
+  }
+  write_text(dir / "report.html", comparison_report(t, scenarios, c));
+}
+
+}  // namespace avip::viz

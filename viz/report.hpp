@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "viz/run_outputs.hpp"
+
+namespace avip::viz {
+
+/// The self-contained report of a run (inline SVG maps and charts, French labels, no network).
+std::string run_report(territory::territory const& t, sim::world const& w, sim::params const& p,
+                       sim::run_results const& r, run_metadata const& meta, layers const& L);
+
+/// The report of a comparison: bars with intervals per scenario, delta maps per commune, cost per
+/// additional priority family covered.
+std::string comparison_report(territory::territory const& t, std::vector<compared_scenario> const& scenarios,
+                              sim::comparison const& c);
+
+}  // namespace avip::viz

@@ -1,0 +1,403 @@
+#include "viz/run_outputs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "geo/geometry_ops.hpp"
+#include "geo/vector_writer.hpp"
+#include "viz/report.hpp"
+
+namespace avip::viz {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using geo::field_type;
+
+namespace {
+
+json stat(sim::samples const& s) { return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}}; }
+
+json group_json(sim::group_indicators const& g) {
+  return {{"referred", stat(g.referred)},
+          {"matched", stat(g.matched)},
+          {"priority_referred", stat(g.priority_referred)},
+          {"priority_matched", stat(g.priority_matched)},
+          {"coverage", stat(g.coverage)},
+          {"priority_coverage", stat(g.priority_coverage)},
+          {"unmet_unreachable", stat(g.unmet_unreachable)},
+          {"unmet_hours", stat(g.unmet_hours)},
+          {"unmet_full", stat(g.unmet_full)},
+          {"mean_wait_weeks", stat(g.mean_wait_weeks)}};
+}
+
+void write_text(fs::path const& file, std::string const& text) {
+  std::ofstream out{file, std::ios::binary};
+  if (!out) {
+    throw error{fmt::format("{}: cannot write", file.string())};
+  }
+  out << text;
+}
+
+std::string csv_cell(geo::field_value const& v) {
+  return std::visit(
+      [](auto const& x) -> std::string {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return "";
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          return std::to_string(x);
+        } else if constexpr (std::is_same_v<T, double>) {
+          return std::isfinite(x) ? fmt::format("{:.6g}", x) : "";
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return x ? "oui" : "non";
+        } else {
+          std::string s = x;
+          if (s.find_first_of(",\"\n") != std::string::npos) {
+            std::string q = "\"";
+            for (char c : s) {
+              q += c == '"' ? std::string{"\"\""} : std::string{c};
+            }
+            return q + "\"";
+          }
+          return s;
+        }
+      },
+      v);
+}
+
+/// A CSV table with French column labels (the fields' descriptions), UTF-8, stable column order.
+void write_csv(fs::path const& file, geo::output_layer const& l) {
+  std::string out;
+  for (std::size_t i = 0; i < l.fields.size(); ++i) {
+    out += (i ? "," : "") + csv_cell(l.fields[i].description.empty() ? l.fields[i].name : l.fields[i].description);
+  }
+  out += "\n";
+  for (auto const& row : l.rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      out += (i ? "," : "") + csv_cell(row[i]);
+    }
+    out += "\n";
+  }
+  write_text(file, out);
+}
+
+void write_layer(fs::path const& dir, geo::output_layer const& l, std::string const& gpkg) {
+  geo::write_vector((dir / (l.name + ".geojson")).string(), geo::vector_format::geojson, l);
+  geo::write_vector((dir / gpkg).string(), geo::vector_format::gpkg, l);
+}
+
+double or_zero(double v) { return std::isfinite(v) ? v : 0.0; }
+
+}  // namespace
+
+layers build_layers(territory::territory const& t, sim::world const& w, sim::run_results const& r) {
+  layers L;
+  int const epsg = w.epsg;
+  // Communes
+  L.communes = {"communes", "Couverture par commune", epsg,
+                {{"code", field_type::text, "Code INSEE"},
+                 {"nom", field_type::text, "Commune"},
+                 {"secteur", field_type::text, "Secteur"},
+                 {"familles_orientees", field_type::real, "Familles orientées (moyenne)"},
+                 {"familles_accueillies", field_type::real, "Familles accueillies (moyenne)"},
+                 {"couverture", field_type::real, "Couverture (part des familles orientées accueillies)"},
+                 {"couverture_bas", field_type::real, "Couverture, borne basse 90 %"},
+                 {"couverture_haut", field_type::real, "Couverture, borne haute 90 %"},
+                 {"couverture_prioritaire", field_type::real, "Couverture du public prioritaire"},
+                 {"non_couvert_inaccessible", field_type::real, "Non couvertes : rien d'accessible"},
+                 {"non_couvert_horaires", field_type::real, "Non couvertes : horaires incompatibles"},
+                 {"non_couvert_complet", field_type::real, "Non couvertes : places complètes"},
+                 {"places", field_type::real, "Places (EAJE, assistants maternels, Baby Bus)"},
+                 {"taux_couverture", field_type::real, "Taux de couverture (places pour 100 enfants de moins de 3 ans)"},
+                 {"accessibilite", field_type::real, "Indice d'accessibilité E2SFCA"}},
+                {},
+                {}};
+  for (std::size_t i = 0; i < w.communes.size(); ++i) {
+    auto const c = sim::commune_idx::from(i);
+    auto const& ci = r.communes[c];
+    auto const& d = ci.demand;
+    L.communes.rows.push_back({w.communes.code[c], w.communes.name[c], w.sectors.name[w.communes.sector[c]],
+                               d.referred.mean(), d.matched.mean(), d.coverage.mean(), d.coverage.lo(), d.coverage.hi(),
+                               d.priority_coverage.mean(), d.unmet_unreachable.mean(), d.unmet_hours.mean(),
+                               d.unmet_full.mean(), ci.places, ci.taux_couverture, ci.accessibility});
+    L.communes.geometry.push_back(t.commune_geometry[i]);
+  }
+  // Sectors: communes dissolved.
+  L.sectors = {"secteurs", "Couverture par secteur", epsg,
+               {{"nom", field_type::text, "Secteur"},
+                {"familles_orientees", field_type::real, "Familles orientées (moyenne)"},
+                {"familles_accueillies", field_type::real, "Familles accueillies (moyenne)"},
+                {"couverture", field_type::real, "Couverture"},
+                {"couverture_bas", field_type::real, "Couverture, borne basse 90 %"},
+                {"couverture_haut", field_type::real, "Couverture, borne haute 90 %"},
+                {"couverture_prioritaire", field_type::real, "Couverture du public prioritaire"}},
+               {},
+               {}};
+  for (std::size_t s = 0; s < w.sectors.size(); ++s) {
+    std::vector<geo::wkb> parts;
+    for (std::size_t i = 0; i < w.communes.size(); ++i) {
+      if (w.communes.sector[sim::commune_idx::from(i)].index() == s) {
+        parts.push_back(t.commune_geometry[i]);
+      }
+    }
+    auto const& g = r.sectors[sim::sector_idx::from(s)];
+    L.sectors.rows.push_back({w.sectors.name[sim::sector_idx::from(s)], g.referred.mean(), g.matched.mean(), g.coverage.mean(),
+                              g.coverage.lo(), g.coverage.hi(), g.priority_coverage.mean()});
+    L.sectors.geometry.push_back(geo::dissolve(parts));
+  }
+  // QPV: from the cells inside each.
+  L.qpv = {"qpv", "Quartiers prioritaires", epsg,
+           {{"code", field_type::text, "Code QPV"},
+            {"nom", field_type::text, "Quartier"},
+            {"commune", field_type::text, "Code INSEE"},
+            {"habitants", field_type::real, "Habitants"},
+            {"synthetique", field_type::boolean, "Couche synthétique"},
+            {"familles_orientees", field_type::real, "Familles orientées (moyenne)"},
+            {"familles_accueillies", field_type::real, "Familles accueillies (moyenne)"},
+            {"couverture", field_type::real, "Couverture"}},
+           {},
+           {}};
+  std::vector<double> q_ref(w.qpvs.size()), q_match(w.qpvs.size());
+  for (std::size_t i = 0; i < w.grid.size(); ++i) {
+    auto const q = w.grid.qpv[sim::cell_idx::from(i)];
+    if (q.valid()) {
+      q_ref[q.index()] += r.cells[sim::cell_idx::from(i)].referred;
+      q_match[q.index()] += r.cells[sim::cell_idx::from(i)].matched;
+    }
+  }
+  for (std::size_t i = 0; i < w.qpvs.size(); ++i) {
+    auto const q = sim::qpv_idx::from(i);
+    auto const c = w.qpvs.commune[q];
+    L.qpv.rows.push_back({w.qpvs.code[q], w.qpvs.name[q], c.valid() ? w.communes.code[c] : std::string{},
+                          w.qpvs.residents[q], w.qpvs.synthetic[q] != 0, q_ref[i], q_match[i],
+                          q_ref[i] > 0 ? q_match[i] / q_ref[i] : 0.0});
+    L.qpv.geometry.push_back(t.qpv_geometry[i]);
+  }
+  // Facilities with their AVIP indicators.
+  L.facilities = {"structures", "Structures d'accueil et indicateurs AVIP", epsg,
+                  {{"id", field_type::text, "Identifiant"},
+                   {"nom", field_type::text, "Structure"},
+                   {"type", field_type::text, "Type"},
+                   {"commune", field_type::text, "Code INSEE"},
+                   {"places", field_type::integer, "Places agréées PMI"},
+                   {"horaires", field_type::text, "Horaires d'ouverture"},
+                   {"avip", field_type::boolean, "Labellisée AVIP"},
+                   {"reseau", field_type::text, "Réseau"},
+                   {"gestionnaire", field_type::text, "Gestionnaire"},
+                   {"enfants_avip", field_type::real, "Enfants AVIP accueillis dans l'année (moyenne)"},
+                   {"part_avip", field_type::real, "Enfants AVIP / places (objectif 20 %)"},
+                   {"part_avip_bas", field_type::real, "Part AVIP, borne basse 90 %"},
+                   {"part_avip_haut", field_type::real, "Part AVIP, borne haute 90 %"},
+                   {"proba_objectif", field_type::real, "Probabilité d'atteindre l'objectif de 20 %"},
+                   {"proba_l214_7", field_type::real, "Probabilité de respecter L.214-7 (1 place sur 20)"},
+                   {"synthetique", field_type::boolean, "Donnée synthétique"},
+                   {"source", field_type::text, "Source"}},
+                  {},
+                  {}};
+  auto const& fa = w.facilities;
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    auto const k = sim::facility_idx::from(i);
+    auto const& fi = r.facilities[k];
+    L.facilities.rows.push_back(
+        {fa.id[k], fa.name[k], std::string{sim::kFacilityKindNames[static_cast<std::size_t>(fa.kind[k])]},
+         fa.commune[k].valid() ? w.communes.code[fa.commune[k]] : std::string{}, static_cast<std::int64_t>(fa.places[k]),
+         fa.hours_text[k], fa.avip[k] != 0, fa.network[k].valid() ? geo::field_value{fa.network_id[fa.network[k]]} : geo::field_value{},
+         fa.manager[k].valid() ? geo::field_value{fa.manager_id[fa.manager[k]]} : geo::field_value{}, fi.avip_children.mean(),
+         fi.avip_share.mean(), fi.avip_share.lo(), fi.avip_share.hi(),
+         fa.avip[k] != 0 ? geo::field_value{fi.target_met.mean()} : geo::field_value{},
+         sim::is_eaje(fa.kind[k]) ? geo::field_value{fi.l214_met.mean()} : geo::field_value{}, fa.synthetic[k] != 0, fa.source[k]});
+    L.facilities.geometry.push_back(geo::point_wkb(fa.location[k].x, fa.location[k].y));
+  }
+  // Grid: populated cells as squares.
+  L.grid = {"carreaux", "Demande et besoins non couverts par carreau de 200 m", epsg,
+            {{"id", field_type::text, "Carreau INSEE"},
+             {"commune", field_type::text, "Code INSEE"},
+             {"enfants_0_3", field_type::real, "Enfants de 0 à 3 ans"},
+             {"familles_orientees", field_type::real, "Familles orientées (moyenne)"},
+             {"familles_accueillies", field_type::real, "Familles accueillies (moyenne)"},
+             {"non_couvertes", field_type::real, "Familles non couvertes (moyenne)"},
+             {"non_couvertes_prioritaires", field_type::real, "Familles prioritaires non couvertes (moyenne)"},
+             {"couverture", field_type::real, "Couverture"},
+             {"accessibilite", field_type::real, "Indice d'accessibilité E2SFCA"}},
+            {},
+            {}};
+  for (std::size_t i = 0; i < w.grid.size(); ++i) {
+    auto const c = sim::cell_idx::from(i);
+    auto const& ci = r.cells[c];
+    if (w.grid.people[c] <= 0 && ci.referred <= 0) {
+      continue;
+    }
+    auto const com = w.grid.commune[c];
+    L.grid.rows.push_back({w.grid.id[c], com.valid() ? w.communes.code[com] : std::string{}, w.grid.children_0_3[c],
+                           ci.referred, ci.matched, ci.unmet, ci.unmet_priority, ci.coverage, or_zero(ci.accessibility)});
+    L.grid.geometry.push_back(geo::square(w.grid.centre[c].x, w.grid.centre[c].y, w.grid.cell_size));
+  }
+  return L;
+}
+
+void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::world const& w, sim::params const& p,
+                       sim::run_results const& r, run_metadata const& meta) {
+  (void)p;
+  auto const L = build_layers(t, w, r);
+  for (auto const* l : {&L.communes, &L.sectors, &L.qpv, &L.facilities, &L.grid}) {
+    if (!l->rows.empty()) {
+      write_layer(dir, *l, "results.gpkg");
+    }
+  }
+  write_csv(dir / "communes.csv", L.communes);
+  write_csv(dir / "secteurs.csv", [&] {
+    auto s = L.sectors;
+    s.geometry.clear();
+    return s;
+  }());
+  // Labelled structures only, for the AVIP follow-up table.
+  geo::output_layer avip = L.facilities;
+  avip.rows.clear();
+  for (std::size_t i = 0; i < L.facilities.rows.size(); ++i) {
+    if (std::get<bool>(L.facilities.rows[i][6])) {
+      avip.rows.push_back(L.facilities.rows[i]);
+    }
+  }
+  write_csv(dir / "structures_avip.csv", avip);
+  geo::output_layer nets{"reseaux", "", 0,
+                         {{"id", field_type::text, "Réseau ou gestionnaire"},
+                          {"type", field_type::text, "Type"},
+                          {"membres", field_type::integer, "Membres"},
+                          {"places", field_type::integer, "Places"},
+                          {"enfants_avip", field_type::real, "Enfants AVIP dans l'année (moyenne)"},
+                          {"ratio", field_type::real, "Ratio (par membre ou par place)"},
+                          {"objectif", field_type::real, "Objectif"},
+                          {"proba_objectif", field_type::real, "Probabilité d'atteindre l'objectif"}},
+                         {},
+                         {}};
+  for (auto const& n : r.networks) {
+    nets.rows.push_back({n.id, std::string{n.assmat_network ? "réseau d'assistants maternels" : "EAJE (gestionnaire ou réseau)"},
+                         static_cast<std::int64_t>(n.members), static_cast<std::int64_t>(n.places), n.avip_children.mean(),
+                         n.ratio.mean(), n.assmat_network ? p.assmat_network_target : p.avip_target_share, n.target_met.mean()});
+  }
+  write_csv(dir / "reseaux.csv", nets);
+  geo::output_layer ind{"indicateurs", "", 0,
+                        {{"groupe", field_type::text, "Groupe"},
+                         {"indicateur", field_type::text, "Indicateur"},
+                         {"moyenne", field_type::real, "Moyenne"},
+                         {"bas", field_type::real, "Borne basse 90 %"},
+                         {"haut", field_type::real, "Borne haute 90 %"}},
+                        {},
+                        {}};
+  auto add_group = [&](std::string const& name, sim::group_indicators const& g) {
+    auto row = [&](char const* label, sim::samples const& s) { ind.rows.push_back({name, std::string{label}, s.mean(), s.lo(), s.hi()}); };
+    row("Familles orientées", g.referred);
+    row("Familles accueillies", g.matched);
+    row("Couverture", g.coverage);
+    row("Couverture du public prioritaire", g.priority_coverage);
+    row("Non couvertes : rien d'accessible", g.unmet_unreachable);
+    row("Non couvertes : horaires incompatibles", g.unmet_hours);
+    row("Non couvertes : places complètes", g.unmet_full);
+    row("Attente moyenne (semaines)", g.mean_wait_weeks);
+  };
+  add_group("Territoire", r.island);
+  add_group("QPV", r.qpv);
+  add_group("Hors QPV", r.non_qpv);
+  add_group("Familles monoparentales", r.single_parent);
+  add_group("Autres familles", r.other_parent);
+  write_csv(dir / "indicateurs.csv", ind);
+
+  json s;
+  s["avipsim_version"] = meta.version;
+  s["scenario_name"] = meta.scenario_name;
+  s["scenario_file"] = meta.scenario_file;
+  s["scenario"] = json::parse(meta.scenario_json.empty() ? "{}" : meta.scenario_json);
+  s["seed"] = meta.seed;
+  s["replications"] = meta.replications;
+  s["threads"] = meta.threads;
+  s["elapsed_seconds"] = meta.elapsed_seconds;
+  s["territory"] = {{"name", t.name}, {"epsg", w.epsg}, {"synthetic_layers", t.synthetic_layers}};
+  json inputs = json::array();
+  for (auto const& in : t.inputs) {
+    inputs.push_back({{"layer", in.layer}, {"path", in.path.string()}, {"sha256", in.sha256}});
+  }
+  s["inputs"] = inputs;
+  json ind_json;
+  ind_json["island"] = group_json(r.island);
+  ind_json["qpv"] = group_json(r.qpv);
+  ind_json["non_qpv"] = group_json(r.non_qpv);
+  ind_json["single_parent"] = group_json(r.single_parent);
+  ind_json["other_parent"] = group_json(r.other_parent);
+  json communes = json::array();
+  for (std::size_t i = 0; i < w.communes.size(); ++i) {
+    auto const c = sim::commune_idx::from(i);
+    auto g = group_json(r.communes[c].demand);
+    g["code"] = w.communes.code[c];
+    g["name"] = w.communes.name[c];
+    g["places"] = r.communes[c].places;
+    g["taux_couverture"] = r.communes[c].taux_couverture;
+    g["accessibility"] = r.communes[c].accessibility;
+    communes.push_back(g);
+  }
+  ind_json["communes"] = communes;
+  json sectors = json::array();
+  for (std::size_t i = 0; i < w.sectors.size(); ++i) {
+    auto g = group_json(r.sectors[sim::sector_idx::from(i)]);
+    g["name"] = w.sectors.name[sim::sector_idx::from(i)];
+    sectors.push_back(g);
+  }
+  ind_json["sectors"] = sectors;
+  json labelled = json::array();
+  for (std::size_t i = 0; i < w.facilities.size(); ++i) {
+    auto const k = sim::facility_idx::from(i);
+    if (w.facilities.avip[k] == 0) {
+      continue;
+    }
+    auto const& fi = r.facilities[k];
+    labelled.push_back({{"id", w.facilities.id[k]},
+                        {"name", w.facilities.name[k]},
+                        {"places", w.facilities.places[k]},
+                        {"avip_children", stat(fi.avip_children)},
+                        {"avip_share", stat(fi.avip_share)},
+                        {"p_target_met", fi.target_met.mean()},
+                        {"p_l214_met", fi.l214_met.mean()}});
+  }
+  ind_json["labelled_facilities"] = labelled;
+  double l214 = 0;
+  std::size_t eaje = 0;
+  for (std::size_t i = 0; i < w.facilities.size(); ++i) {
+    auto const k = sim::facility_idx::from(i);
+    if (sim::is_eaje(w.facilities.kind[k])) {
+      l214 += r.facilities[k].l214_met.mean();
+      ++eaje;
+    }
+  }
+  ind_json["l214_share_of_eaje_meeting"] = eaje > 0 ? l214 / static_cast<double>(eaje) : 0.0;
+  json networks = json::array();
+  for (auto const& n : r.networks) {
+    networks.push_back({{"id", n.id},
+                        {"assmat_network", n.assmat_network},
+                        {"members", n.members},
+                        {"places", n.places},
+                        {"avip_children", stat(n.avip_children)},
+                        {"ratio", stat(n.ratio)},
+                        {"p_target_met", n.target_met.mean()}});
+  }
+  ind_json["networks"] = networks;
+  ind_json["equity"] = {{"qpv_gap", stat(r.equity.qpv_gap)},
+                        {"single_parent_gap", stat(r.equity.single_parent_gap)},
+                        {"gini_cells", stat(r.equity.gini_cells)},
+                        {"palma_cells", stat(r.equity.palma_cells)}};
+  ind_json["cost"] = {{"label_funding_eur", r.cost.label_funding},
+                      {"coordinator_funding_eur", r.cost.coordinator_funding},
+                      {"baby_bus_eur", r.cost.baby_bus},
+                      {"total_eur", r.cost.total},
+                      {"labelled_places", r.cost.labelled_places},
+                      {"baby_buses", r.cost.baby_buses}};
+  s["indicators"] = ind_json;
+  write_text(dir / "summary.json", s.dump(2));
+  write_text(dir / "report.html", run_report(t, w, p, r, meta, L));
+}
+
+}  // namespace avip::viz
