@@ -210,7 +210,7 @@ void read_params(json const& j, std::string const& pointer, sim::params& out, pr
     p.add(pointer, fmt::format("expected an object of parameters, got {}", type_name(j)));
     return;
   }
-  std::vector<std::string> allowed{"policy", "first_label_year"};
+  std::vector<std::string> allowed{"policy", "first_label_year", "unlabelled_assmat_open"};
   for (auto const& b : param_bindings()) {
     allowed.push_back(b.name);
   }
@@ -230,6 +230,9 @@ void read_params(json const& j, std::string const& pointer, sim::params& out, pr
     } else {
       p.add(pointer + "/policy", fmt::format("expected priority, lottery or optimal, got '{}'", *s));
     }
+  }
+  if (auto b = get_bool(j, "unlabelled_assmat_open", pointer, p)) {
+    out.unlabelled_assmat_open = *b;
   }
   if (auto b = get_bool(j, "first_label_year", pointer, p)) {
     out.first_label_year = *b;
@@ -507,6 +510,7 @@ scenario read_scenario(fs::path const& file) {
   params["policy"] = s.params.policy == sim::allocation_policy::priority ? "priority"
                      : s.params.policy == sim::allocation_policy::lottery ? "lottery" : "optimal";
   params["first_label_year"] = s.params.first_label_year;
+  params["unlabelled_assmat_open"] = s.params.unlabelled_assmat_open;
   r["params"] = params;
   json edits = json::array();
   static char const* const names[] = {"label", "add_facilities", "hours", "baby_bus add", "baby_bus remove", "params"};

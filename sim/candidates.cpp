@@ -17,7 +17,13 @@ double straight_minutes(point a, point b, double speed_kmh, double detour) {
 bool fits(world const& w, params const& p, family_idx f, facility_idx k, int age_months) {
   auto const& fa = w.facilities;
   auto const& fm = w.families;
-  if (!fm.hours[f].fits_in(fa.hours[k])) {
+  if (fa.kind[k] == facility_kind::baby_bus_site) {
+    // An itinerant micro-crèche complements other care: it fits when its sessions cover at least the
+    // AVIP minimum of care hours among those the family needs (10 h a week, seed 002).
+    if ((fm.hours[f] & fa.hours[k]).hours() < p.min_weekly_hours) {
+      return false;
+    }
+  } else if (!fm.hours[f].fits_in(fa.hours[k])) {
     return false;
   }
   int const max_age = fm.disabled_child[f] != 0 ? p.max_age_months_disabled : p.max_age_months;

@@ -36,6 +36,9 @@ struct params {
   // Capacity
   double yearly_turnover{0.30};  ///< share of places freed during the year by children leaving
   int assmat_default_places{4};
+  /// Whether referred families may be placed with assistants maternels outside a labelled network
+  /// (default no: the AVIP scheme goes through labelled structures and networks).
+  bool unlabelled_assmat_open{false};
   int baby_bus_min_age_months{5};
   int max_age_months{36};
   int max_age_months_disabled{72};

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <unordered_map>
 
 #include <lemon/list_graph.h>
 #include <lemon/network_simplex.h>
@@ -28,8 +30,9 @@ int greedy(candidates const& c, replication_state& s, std::vector<family_idx> co
   for (auto f : order) {
     for (auto j = c.offsets[f.index()]; j < c.offsets[f.index() + 1]; ++j) {
       auto const k = c.facility[j];
-      if (s.free_places[k.index()] > 0) {
+      if (s.available(k) > 0) {
         --s.free_places[k.index()];
+        --s.avip_quota[k.index()];
         s.status[f.index()] = family_status::placed;
         s.facility[f.index()] = k;
         s.placed_month[f.index()] = static_cast<std::int8_t>(month);
@@ -67,14 +70,14 @@ int optimal(world const& w, params const& p, candidates const& c, replication_st
     cost[a] = -static_cast<std::int64_t>(std::llround(weight_of(w, p, f) * 1000.0));
     for (auto j = c.offsets[f.index()]; j < c.offsets[f.index() + 1]; ++j) {
       auto const k = c.facility[j];
-      if (s.free_places[k.index()] <= 0) {
+      if (s.available(k) <= 0) {
         continue;
       }
       auto it = fac_node.find(k.value());
       if (it == fac_node.end()) {
         auto const node = g.addNode();
         auto const out = g.addArc(node, sink);
-        cap[out] = s.free_places[k.index()];
+        cap[out] = s.available(k);
         cost[out] = 0;
         it = fac_node.emplace(k.value(), node).first;
       }
@@ -97,6 +100,7 @@ int optimal(world const& w, params const& p, candidates const& c, replication_st
     if (ns.flow(arc) > 0) {
       auto const f = waiting[i];
       --s.free_places[k.index()];
+      --s.avip_quota[k.index()];
       s.status[f.index()] = family_status::placed;
       s.facility[f.index()] = k;
       s.placed_month[f.index()] = static_cast<std::int8_t>(month);
@@ -123,11 +127,20 @@ void replication_state::reset(world const& w, params const& p) {
   free_places.resize(nk);
   turnover_credit.assign(nk, 0.0);
   avip_children.assign(nk, 0);
+  avip_quota.resize(nk);
   for (std::size_t k = 0; k < nk; ++k) {
     auto const i = facility_idx::from(k);
     free_places[k] = static_cast<std::int32_t>(std::floor(w.facilities.places[i] * (1.0 - w.facilities.occupancy[i]) + 0.5));
+    auto const kind = w.facilities.kind[i];
+    if (w.facilities.avip[i] != 0 || kind == facility_kind::baby_bus_site) {
+      avip_quota[k] = std::numeric_limits<std::int32_t>::max();  // labelled: any free place
+    } else if (is_eaje(kind)) {
+      // CASF L.214-7: every EAJE guarantees one place per 20 to children of parents in insertion.
+      avip_quota[k] = static_cast<std::int32_t>(std::floor(w.facilities.places[i] / p.l214_places_per_child));
+    } else {
+      avip_quota[k] = p.unlabelled_assmat_open ? std::numeric_limits<std::int32_t>::max() : 0;
+    }
   }
-  (void)p;
 }
 
 double weighted_matches(world const& w, params const& p, std::vector<family_idx> const& matched) {

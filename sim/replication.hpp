@@ -24,6 +24,14 @@ struct replication_state {
   std::vector<double> turnover_credit;      ///< per facility, fractional places freed by turnover
   std::vector<std::int32_t> avip_children;  ///< per facility, AVIP children welcomed this year
   std::vector<std::uint8_t> unmet_reason;   ///< per family: no_match_reason, or 3 = full
+  /// Per facility, AVIP placements it may still make this year: unlimited when labelled (or a Baby
+  /// Bus), the L.214-7 guarantee (1 per 20 places) for other EAJE, none for unlabelled assistants
+  /// maternels unless params.unlabelled_assmat_open.
+  std::vector<std::int32_t> avip_quota;
+
+  [[nodiscard]] std::int32_t available(facility_idx k) const {
+    return std::min(free_places[k.index()], avip_quota[k.index()]);
+  }
 
   void reset(world const& w, params const& p);
 };
