@@ -128,9 +128,11 @@ void replication_state::reset(world const& w, params const& p) {
   turnover_credit.assign(nk, 0.0);
   avip_children.assign(nk, 0);
   avip_quota.resize(nk);
+  other_children.resize(nk);
   for (std::size_t k = 0; k < nk; ++k) {
     auto const i = facility_idx::from(k);
     free_places[k] = static_cast<std::int32_t>(std::floor(w.facilities.places[i] * (1.0 - w.facilities.occupancy[i]) + 0.5));
+    other_children[k] = std::max(0, w.facilities.places[i] - free_places[k]);
     auto const kind = w.facilities.kind[i];
     if (w.facilities.avip[i] != 0 || kind == facility_kind::baby_bus_site) {
       avip_quota[k] = std::numeric_limits<std::int32_t>::max();  // labelled: any free place
@@ -230,9 +232,12 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
     // 2. Places freed by the yearly turnover of the other children.
     for (std::size_t k = 0; k < nk; ++k) {
       s.turnover_credit[k] += w.facilities.places[facility_idx::from(k)] * p.yearly_turnover / 12.0;
-      auto const whole = std::floor(s.turnover_credit[k]);
+      auto const whole = static_cast<std::int32_t>(std::floor(s.turnover_credit[k]));
       s.turnover_credit[k] -= whole;
-      s.free_places[k] = std::min(s.free_places[k] + static_cast<std::int32_t>(whole), w.facilities.places[facility_idx::from(k)]);
+      // Only the other children (not the AVIP families placed here) leave by turnover.
+      auto const released = std::min(whole, s.other_children[k]);
+      s.other_children[k] -= released;
+      s.free_places[k] += released;
     }
     // 3. New referrals join the waiting list, or are unmet at once when nothing is compatible.
     for (std::size_t i = 0; i < nf; ++i) {

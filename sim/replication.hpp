@@ -21,6 +21,7 @@ struct replication_state {
   std::vector<std::uint8_t> employed;       ///< parent found a job: keeps the place (continuity)
   std::vector<facility_idx> facility;       ///< where the family is (or was) placed
   std::vector<std::int32_t> free_places;    ///< per facility, now
+  std::vector<std::int32_t> other_children;  ///< per facility, places held by non-AVIP children
   std::vector<double> turnover_credit;      ///< per facility, fractional places freed by turnover
   std::vector<std::int32_t> avip_children;  ///< per facility, AVIP children welcomed this year
   std::vector<std::uint8_t> unmet_reason;   ///< per family: no_match_reason, or 3 = full

@@ -1,0 +1,51 @@
+#include <catch2/catch.hpp>
+
+#include "mini_world.hpp"
+#include "sim/candidates.hpp"
+
+using namespace avip::sim;
+using avip::sim::testing::mini_world;
+
+TEST_CASE("reachable and open: candidate; too far: unreachable; closed: hours", "[sim][candidates]") {
+  mini_world m;
+  m.facility("near", facility_kind::creche, 10, "Mo-Fr 07:00-18:30", 500);
+  m.facility("far", facility_kind::creche, 10, "Mo-Fr 07:00-18:30", 10000);
+  m.family(0, "Mo-Fr 08:00-17:00", mobility::walk);           // 500 m on foot: ~9 min
+  m.family(4000, "Mo-Fr 08:00-17:00", mobility::walk);        // 3.5 km on foot: too far
+  m.family(0, "Mo-Fr 08:00-17:00; Sa 08:00-12:00", mobility::walk);  // needs Saturday
+  m.family(4000, "Mo-Fr 08:00-17:00", mobility::car);         // both by car
+  params const p;
+  auto const c = build_candidates(m.w, p);
+  REQUIRE(c.count(family_idx{0}) == 1);
+  CHECK(c.facility[c.offsets[0]] == facility_idx{0});
+  CHECK(c.minutes[c.offsets[0]] == Approx(500 * 1.3 / (4.5 * 1000 / 60)).epsilon(1e-4));
+  CHECK(c.reason[1] == no_match_reason::unreachable);
+  CHECK(c.reason[2] == no_match_reason::hours);
+  REQUIRE(c.count(family_idx{3}) == 2);
+  CHECK(c.facility[c.offsets[3]] == facility_idx{0});  // nearest first
+}
+
+TEST_CASE("Baby Bus: from 5 months, and 10 h of the needed hours in its sessions", "[sim][candidates]") {
+  mini_world m;
+  m.facility("bus-site", facility_kind::baby_bus_site, 12, "Mo,Th 08:30-16:00", 300);
+  m.family(0, "Mo,Tu,Th 09:00-15:00", mobility::walk, 0, false, 18);  // 12 h of it on Mo/Th: fits
+  m.family(0, "Mo,Tu,Th 09:00-15:00", mobility::walk, 0, false, 3);   // too young
+  m.family(0, "Tu,We 09:00-15:00", mobility::walk, 0, false, 18);     // no session on its days
+  auto const c = build_candidates(m.w, params{});
+  CHECK(c.count(family_idx{0}) == 1);
+  CHECK(c.reason[1] == no_match_reason::hours);
+  CHECK(c.reason[2] == no_match_reason::hours);
+}
+
+TEST_CASE("bus access from the timetable extends a bus family's reach", "[sim][candidates]") {
+  mini_world m;
+  m.facility("far", facility_kind::creche, 10, "Mo-Fr 07:00-18:30", 10000);
+  m.family(0, "Mo-Fr 08:00-17:00", mobility::bus);
+  auto c = build_candidates(m.w, params{});
+  CHECK(c.reason[0] == no_match_reason::unreachable);
+  m.w.bus.offsets = {0, 1, 1};
+  m.w.bus.facility = {facility_idx{0}};
+  m.w.bus.minutes = {{35, bus_access::kUnreachable, bus_access::kUnreachable, 50}};
+  c = build_candidates(m.w, params{});
+  CHECK(c.count(family_idx{0}) == 1);
+}
