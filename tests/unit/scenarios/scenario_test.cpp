@@ -1,0 +1,146 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "scenarios/apply.hpp"
+#include "scenarios/pipeline.hpp"
+#include "scenarios/scenario.hpp"
+#include "sim/engine.hpp"
+
+using namespace avip;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Writes a scenario on the mini territory into a temporary folder and returns its path.
+fs::path scenario_file(std::string const& name, std::string const& body) {
+  auto d = fs::temp_directory_path() / ("avip_scen_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  auto const f = d / (name + ".json");
+  std::ofstream{f} << body;
+  return f;
+}
+
+std::string mini_territory() { return std::string{AVIP_SOURCE_DIR} + "/tests/data/mini/territory.json"; }
+
+std::string with_edits(std::string const& edits, std::string const& extra = "") {
+  return R"({"name": "t", "territory": ")" + mini_territory() + R"(", "replications": 10, "seed": 3)" + extra +
+         R"(, "edits": )" + edits + "}";
+}
+
+}  // namespace
+
+TEST_CASE("validation: each problem names the file and the JSON pointer", "[scenarios][validation]") {
+  struct bad {
+    std::string name, body, expected;
+  };
+  std::vector<bad> const cases{
+      {"unknown_key", R"({"territory": "x.json", "replicatons": 5})", "/replicatons: unknown key 'replicatons' (did you mean 'replications'?)"},
+      {"wrong_type", with_edits("[]", R"(, "params": {"policy": 3})"), "/params/policy: expected a string"},
+      {"out_of_range", with_edits("[]", R"(, "params": {"referral_rate": 1.7})"), "/params/referral_rate: 1.7 is out of range"},
+      {"unknown_param", with_edits("[]", R"(, "params": {"horizon_month": 6})"), "did you mean 'horizon_months'"},
+      {"bad_policy", with_edits("[]", R"(, "params": {"policy": "first_come"})"), "expected priority, lottery or optimal"},
+      {"syntax", R"({"name": "x",, })", "syntax.json:1:"},
+      {"empty", "  \n", "empty"},
+      {"not_object", "[1, 2]", "expected a JSON object"},
+      {"no_territory", R"({"name": "x"})", "/territory: required"},
+      {"bad_edit_type", with_edits(R"([{"type": "demolish"}])"), "/edits/0/type: unknown edit type 'demolish'"},
+      {"bad_hours", with_edits(R"([{"type": "hours", "select": {"kind": "creche"}, "hours": "Lu 8h"}])"), "/edits/0/hours"},
+      {"empty_selector", with_edits(R"([{"type": "label", "select": {}}])"), "/edits/0/select: empty selector"},
+      {"bad_kind", with_edits(R"([{"type": "label", "select": {"kind": "garderie"}}])"), "unknown kind 'garderie'"},
+  };
+  for (auto const& c : cases) {
+    auto const f = scenario_file(c.name, c.body);
+    INFO(c.name);
+    CHECK_THROWS_WITH(scenarios::read_scenario(f), Catch::Contains(c.expected) && Catch::Contains(c.name + ".json"));
+  }
+}
+
+TEST_CASE("validation against the territory: selectors, ids, overlaps", "[scenarios][validation]") {
+  struct bad {
+    std::string name, edits, expected;
+  };
+  std::vector<bad> const cases{
+      {"no_match", R"([{"type": "label", "select": {"commune": "63002", "kind": "creche"}}])", "/edits/0/select: this selector matches no facility"},
+      {"unknown_id", R"([{"type": "label", "select": {"ids": ["cr-nowhere"]}}])", "no facility with id 'cr-nowhere'"},
+      {"unknown_commune", R"([{"type": "label", "select": {"commune": "Gamma"}}])", "no commune with code or name 'Gamma'"},
+      {"overlap", R"([{"type": "hours", "select": {"ids": ["cr-alpha"]}, "hours": "Sa 08:00-12:00"},
+                     {"type": "hours", "select": {"kind": "creche"}, "hours": "Mo-Fr 06:00-07:00"}])", "overlaps /edits/0"},
+      {"dup_id", R"([{"type": "add_facilities", "facilities": [{"id": "cr-alpha", "kind": "creche", "places": 10, "hours": "Mo-Fr 08:00-18:00", "lon": 3.05, "lat": 45.75}]}])", "already exists"},
+      {"outside", R"([{"type": "add_facilities", "facilities": [{"id": "new", "kind": "creche", "places": 10, "hours": "Mo-Fr 08:00-18:00", "lon": 5.0, "lat": 45.75}]}])", "outside every commune"},
+      {"no_bus", R"([{"type": "baby_bus", "action": "remove", "bus": "ghost"}])", "no Baby Bus with id 'ghost'"},
+      {"small_net", R"([{"type": "label", "select": {"ids": ["am-alpha-1"]}, "network": "solo"}])", "at least 2 professionals"},
+  };
+  for (auto const& c : cases) {
+    auto const f = scenario_file(c.name, with_edits(c.edits));
+    INFO(c.name);
+    CHECK_THROWS_WITH(scenarios::prepare(f), Catch::Contains(c.expected) && Catch::Contains(c.name + ".json"));
+  }
+}
+
+TEST_CASE("edits change the world as asked", "[scenarios][edits]") {
+  auto const f = scenario_file("edits", with_edits(R"([
+    {"type": "label", "select": {"network": "ram-alpha"}, "network": "ram-alpha", "coordinator": true},
+    {"type": "hours", "select": {"ids": ["cr-alpha"]}, "hours": "Sa 08:00-12:00"},
+    {"type": "add_facilities", "facilities": [{"id": "new-mc", "name": "Nouvelle", "kind": "micro_creche", "places": 10,
+      "hours": "Mo-Fr 07:00-19:00", "lon": 3.15, "lat": 45.76, "avip": true}]},
+    {"type": "baby_bus", "action": "add", "bus": "bb1", "sites": [{"id": "bb1-s1", "places": 12, "hours": "Mo,Th 08:30-16:00", "lon": 3.19, "lat": 45.79}]},
+    {"type": "label", "select": {"within": {"type": "Polygon", "coordinates": [[[3.14,45.74],[3.16,45.74],[3.16,45.76],[3.14,45.76],[3.14,45.74]]]}}}
+  ])"));
+  auto const p = scenarios::prepare(f);
+  auto const& fa = p.world.facilities;
+  REQUIRE(fa.size() == 6);
+  CHECK(fa.avip[sim::facility_idx{2}] == 1);
+  CHECK(fa.avip[sim::facility_idx{3}] == 1);
+  CHECK(fa.avip[sim::facility_idx{1}] == 1);  // mc-beta is within the polygon
+  CHECK(fa.hours[sim::facility_idx{0}].has_day(5));
+  CHECK(fa.hours[sim::facility_idx{0}].has_day(0));  // extended, not replaced
+  CHECK(fa.id[sim::facility_idx{4}] == "new-mc");
+  CHECK(fa.commune[sim::facility_idx{4}] == sim::commune_idx{1});
+  CHECK(fa.bus_id.size() == 1);
+}
+
+TEST_CASE("a Baby Bus on a commune raises coverage there and nowhere else", "[scenarios][edits]") {
+  // Car trips limited to 15 minutes: the families of Alpha cannot reach a site in the east of Beta.
+  auto const base = scenario_file("bb_base", with_edits("[]", R"(, "params": {"tolerance_car_minutes": 15})"));
+  auto const bus = scenario_file("bb_bus", with_edits(R"([{"type": "baby_bus", "action": "add", "bus": "bb-beta",
+    "sites": [{"id": "bb-beta-1", "places": 12, "hours": "Mo-Fr 08:00-17:00", "lon": 3.1895, "lat": 45.7895}]}])",
+                                                      R"(, "params": {"tolerance_car_minutes": 15})"));
+  auto const a = scenarios::prepare(base);
+  auto const b = scenarios::prepare(bus);
+  auto const ra = sim::run(a.world, a.spec.params, {20, 3, false});
+  auto const rb = sim::run(b.world, b.spec.params, {20, 3, false});
+  CHECK(rb.communes[sim::commune_idx{1}].demand.matched.mean() > ra.communes[sim::commune_idx{1}].demand.matched.mean());
+  CHECK(rb.communes[sim::commune_idx{0}].demand.matched.values == ra.communes[sim::commune_idx{0}].demand.matched.values);
+}
+
+TEST_CASE("Saturday hours remove the hours-incompatible unmet demand of families needing Saturday", "[scenarios][edits]") {
+  // f4 (Beta, by car, needs Saturday morning) finds no facility open then except the micro-crèche
+  // that opens Saturday; close it on Saturday in the base, open the labelled crèche on Saturday after.
+  auto const base = scenario_file("sat_base", with_edits(R"([{"type": "hours", "select": {"ids": ["mc-beta"]}, "hours": "Mo-Fr 07:30-18:00", "replace": true}])",
+                                                         R"(, "params": {"referral_rate": 1})"));
+  auto const sat = scenario_file("sat_open", with_edits(R"([{"type": "hours", "select": {"ids": ["mc-beta"]}, "hours": "Mo-Fr 07:30-18:00", "replace": true},
+    {"type": "hours", "select": {"ids": ["cr-alpha"]}, "hours": "Sa 08:00-12:00"}])", R"(, "params": {"referral_rate": 1})"));
+  auto const a = scenarios::prepare(base);
+  auto const b = scenarios::prepare(sat);
+  auto const ra = sim::run(a.world, a.spec.params, {5, 3, false});
+  auto const rb = sim::run(b.world, b.spec.params, {5, 3, false});
+  CHECK(ra.island.unmet_hours.mean() >= 1.0);
+  CHECK(rb.island.unmet_hours.mean() == Approx(ra.island.unmet_hours.mean() - 1.0));
+}
+
+TEST_CASE("base scenarios are merged: the child's edits come after the base's", "[scenarios]") {
+  auto const base = scenario_file("parent", with_edits(R"([{"type": "label", "select": {"ids": ["mc-beta"]}}])"));
+  auto const child = scenario_file("child", R"({"base": "parent.json", "name": "child", "params": {"policy": "lottery"},
+    "edits": [{"type": "label", "select": {"ids": ["cr-alpha"]}, "label": false}]})");
+  auto const p = scenarios::prepare(child);
+  CHECK(p.spec.name == "child");
+  CHECK(p.spec.replications == 10);
+  CHECK(p.spec.params.policy == sim::allocation_policy::lottery);
+  CHECK(p.world.facilities.avip[sim::facility_idx{0}] == 0);
+  CHECK(p.world.facilities.avip[sim::facility_idx{1}] == 1);
+}
