@@ -118,7 +118,7 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
   // GeoJSON of the deltas per commune and per grid cell, one layer per scenario after the first.
   for (std::size_t s = 1; s < c.names.size(); ++s) {
     auto const& d = c.deltas[s];
-    geo::output_layer com{"ecarts_communes_" + slug(c.names[s]), "Écarts par commune", w.epsg,
+    geo::output_layer com{"ecarts_communes_" + slug(c.names[s]), "Écarts par commune — " + c.names[s], w.epsg,
                           {{"code", field_type::text, "Code INSEE"},
                            {"nom", field_type::text, "Commune"},
                            {"delta_couverture", field_type::real, "Écart de couverture"},
@@ -135,7 +135,7 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
     }
     geo::write_vector((dir / (com.name + ".geojson")).string(), geo::vector_format::geojson, com);
     geo::write_vector((dir / "comparison.gpkg").string(), geo::vector_format::gpkg, com);
-    geo::output_layer cells{"ecarts_carreaux_" + slug(c.names[s]), "Écarts par carreau", w.epsg,
+    geo::output_layer cells{"ecarts_carreaux_" + slug(c.names[s]), "Écarts par carreau — " + c.names[s], w.epsg,
                             {{"id", field_type::text, "Carreau"},
                              {"delta_accueillies", field_type::real, "Écart de familles accueillies"},
                              {"delta_non_couvertes", field_type::real, "Écart de familles non couvertes"}},

@@ -65,7 +65,7 @@ std::string bar_chart(std::vector<std::tuple<std::string, double, double, double
   int const height = row * static_cast<int>(bars.size()) + 40;
   std::string s = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {} {}\" width=\"100%\" style=\"max-width:{}px\">"
                               "<text x=\"4\" y=\"16\" font-weight=\"bold\">{}</text>",
-                              width, height, width, height, width, html_escape(title));
+                              width, height, width, html_escape(title));
   for (int k = 0; k <= 4; ++k) {
     double const x = left + plot * k / 4.0;
     s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"24\" y2=\"{1}\" stroke=\"#dde\"/><text x=\"{0:.1f}\" y=\"{2}\" text-anchor=\"middle\">{3} %</text>",
@@ -195,9 +195,10 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
                   {"Autres familles", r.other_parent.coverage.mean(), r.other_parent.coverage.lo(), r.other_parent.coverage.hi()}},
                  "Part des familles orientées ayant obtenu une place compatible") +
        fmt::format("<p class=\"note\">Écart QPV − hors QPV : {:+.1f} pts ; monoparents − autres : {:+.1f} pts ; Gini de la couverture "
-                   "entre carreaux : {:.3f} ; ratio de Palma : {:.2f}.</p></section>",
+                   "entre carreaux : {:.3f} ; ratio de Palma : {}.</p></section>",
                    100 * r.equity.qpv_gap.mean(), 100 * r.equity.single_parent_gap.mean(), r.equity.gini_cells.mean(),
-                   r.equity.palma_cells.mean());
+                   r.equity.palma_cells.mean() > 0 ? num(r.equity.palma_cells.mean(), 2)
+                                                   : std::string{"non défini (les 40 % de carreaux les moins couverts sont à 0)"});
   // Table per commune.
   h += "<section><h2>Par commune</h2><div class=\"scroll\"><table><tr><th>Code</th><th>Commune</th><th>Orientées</th><th>Couverture</th>"
        "<th>Int. 90 %</th><th>Prioritaires</th><th>Inaccessible</th><th>Horaires</th><th>Complet</th><th>Places</th><th>Taux de couverture</th></tr>";
