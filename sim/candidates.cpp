@@ -36,6 +36,43 @@ bool fits(world const& w, params const& p, family_idx f, facility_idx k, int age
   return fa.places[k] > 0;
 }
 
+bool may_take_avip(world const& w, params const& p, facility_idx k) {
+  auto const kind = w.facilities.kind[k];
+  if (w.facilities.avip[k] != 0 || kind == facility_kind::baby_bus_site) {
+    return true;
+  }
+  if (is_eaje(kind)) {
+    return std::floor(w.facilities.places[k] / p.l214_places_per_child) >= 1.0;
+  }
+  return p.unlabelled_assmat_open;
+}
+
+void keep_avip_capable(world const& w, params const& p, candidates& c) {
+  std::vector<std::uint8_t> ok(w.facilities.size());
+  for (std::size_t k = 0; k < ok.size(); ++k) {
+    ok[k] = may_take_avip(w, p, facility_idx::from(k)) ? 1 : 0;
+  }
+  std::uint32_t out = 0;
+  std::uint32_t begin = 0;
+  for (std::size_t f = 0; f + 1 < c.offsets.size(); ++f) {
+    auto const end = c.offsets[f + 1];
+    for (auto j = begin; j < end; ++j) {
+      if (ok[c.facility[j].index()] != 0) {
+        c.facility[out] = c.facility[j];
+        c.minutes[out] = c.minutes[j];
+        ++out;
+      }
+    }
+    if (c.reason[f] == no_match_reason::none && out == c.offsets[f]) {
+      c.reason[f] = no_match_reason::full;
+    }
+    begin = end;
+    c.offsets[f + 1] = out;
+  }
+  c.facility.resize(out);
+  c.minutes.resize(out);
+}
+
 namespace {
 
 /// Facilities bucketed on a square grid so that a family looks only at nearby buckets.

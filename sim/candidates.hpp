@@ -9,7 +9,12 @@
 namespace avip::sim {
 
 /// Why a family has no compatible facility at all (DESIGN.md "Unmet demand by reason").
-enum class no_match_reason : std::uint8_t { none, unreachable, hours };
+enum class no_match_reason : std::uint8_t {
+  none,
+  unreachable,
+  hours,
+  full  ///< compatible facilities exist, but none may take an AVIP child (see may_take_avip)
+};
 
 /// For every family, the facilities it could use (reachable by its modes within its tolerance in the
 /// windows it needs, open at its hours, fit for its child's age), nearest first: CSR over families.
@@ -29,6 +34,15 @@ double straight_minutes(point a, point b, double speed_kmh, double detour);
 /// Builds the candidate lists in parallel (oneTBB) with a grid-bucket index over facilities.
 /// `age_at_month` is checked at the family's age at the start of the horizon plus `age_margin_months`.
 candidates build_candidates(world const& w, params const& p);
+
+/// Whether facility `k` may ever take a referred family: labelled structures and Baby Bus sites, other
+/// EAJE within the L.214-7 guarantee (at least one place per 20), assistants maternels only when
+/// `params.unlabelled_assmat_open`.
+bool may_take_avip(world const& w, params const& p, facility_idx k);
+
+/// Removes from the candidate lists the facilities that may never take a referred family (they cannot
+/// change during a run); families left without any get the reason `full`.
+void keep_avip_capable(world const& w, params const& p, candidates& c);
 
 /// Whether facility `k` is open at family `f`'s needed hours and fits its child's age (months).
 bool fits(world const& w, params const& p, family_idx f, facility_idx k, int age_months);

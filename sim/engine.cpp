@@ -87,7 +87,8 @@ run_results run(world const& w, params const& p, run_options const& options) {
   auto const ns = w.sectors.size();
   auto const ncell = w.grid.size();
   int const reps = std::max(1, options.replications);
-  auto const cand = build_candidates(w, p);
+  auto cand = build_candidates(w, p);
+  keep_avip_capable(w, p, cand);
 
   // Groups: 0 island, 1 qpv, 2 non-qpv, 3 single parent, 4 other, then communes, then sectors.
   std::size_t const n_groups = 5 + nc + ns;

@@ -1,0 +1,151 @@
+// Engine benchmark: prints the time and peak memory of (a) the La Réunion baseline at N replications
+// (goal: 1,000 replications < 5 s on 2 cores) and (b) a synthetic territory of national size
+// (goal: 2 M families, 300 k facilities, 100 replications < 10 min and < 8 GB), scalable by options.
+//   ./build/engine_bench [--replications 1000] [--families 2000000] [--facilities 300000]
+//                        [--national-replications 100] [--skip-national]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include <sys/resource.h>
+
+#include "core/random.hpp"
+#include "sim/engine.hpp"
+#include "sim/opening_hours.hpp"
+#include "territory/load.hpp"
+
+using namespace avip;
+
+namespace {
+
+double peak_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+template <typename Fn>
+double seconds(Fn&& fn) {
+  auto const t0 = std::chrono::steady_clock::now();
+  fn();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// A territory of `n_fam` families and `n_fac` facilities on a 600 × 600 km square, 200 communes.
+sim::world national(std::size_t n_fam, std::size_t n_fac) {
+  sim::world w;
+  w.epsg = 2154;
+  w.sectors.name.push_back("France");
+  int const side = 14;  // 196 communes
+  for (int c = 0; c < side * side; ++c) {
+    w.communes.code.push_back(std::to_string(10000 + c));
+    w.communes.name.push_back("C" + std::to_string(c));
+    w.communes.epci.push_back("");
+    w.communes.sector.push_back(sim::sector_idx{0});
+    w.communes.population.push_back(300000);
+    w.communes.children_under_3.push_back(10000);
+    w.communes.zrr.push_back(0);
+    w.communes.centroid.push_back({(c % side + 0.5) * 600000.0 / side, (c / side + 0.5) * 600000.0 / side});
+  }
+  auto commune_of = [&](double x, double y) {
+    int const cx = std::min(side - 1, static_cast<int>(x / (600000.0 / side)));
+    int const cy = std::min(side - 1, static_cast<int>(y / (600000.0 / side)));
+    return sim::commune_idx::from(cy * side + cx);
+  };
+  // Towns: demand and offer cluster around 2,000 centres.
+  random_stream r{1, {7}};
+  std::vector<sim::point> towns(2000);
+  for (auto& t : towns) {
+    t = {r.uniform(0, 600000), r.uniform(0, 600000)};
+  }
+  auto near_town = [&](random_stream& rr) {
+    auto const& t = towns[rr.below(towns.size())];
+    return sim::point{std::clamp(t.x + rr.uniform(-3000, 3000), 0.0, 599999.0), std::clamp(t.y + rr.uniform(-3000, 3000), 0.0, 599999.0)};
+  };
+  auto const weekday = sim::parse_opening_hours("Mo-Fr 07:00-18:30");
+  auto const early = sim::parse_opening_hours("Mo-Fr 06:00-19:30");
+  auto& fa = w.facilities;
+  for (std::size_t k = 0; k < n_fac; ++k) {
+    random_stream rr{2, {k}};
+    auto const p = near_town(rr);
+    bool const assmat = rr.bernoulli(0.6);
+    fa.id.push_back("k" + std::to_string(k));
+    fa.name.push_back("");
+    fa.kind.push_back(assmat ? sim::facility_kind::assmat : sim::facility_kind::multi_accueil);
+    fa.places.push_back(assmat ? 4 : 10 + static_cast<int>(rr.below(50)));
+    fa.hours.push_back(rr.bernoulli(0.1) ? early : weekday);
+    fa.hours_text.push_back("");
+    fa.occupancy.push_back(rr.uniform(0.8, 0.98));
+    fa.avip.push_back(rr.bernoulli(0.05) ? 1 : 0);
+    fa.network.push_back(sim::network_idx::invalid());
+    fa.manager.push_back(sim::manager_idx::invalid());
+    fa.bus.push_back(sim::bus_idx::invalid());
+    fa.synthetic.push_back(1);
+    fa.source.push_back("");
+    fa.location.push_back(p);
+    fa.commune.push_back(commune_of(p.x, p.y));
+    fa.qpv.push_back(sim::qpv_idx::invalid());
+    fa.cell.push_back(sim::cell_idx::invalid());
+  }
+  auto const need = sim::parse_opening_hours("Mo-Fr 08:00-17:00");
+  auto& fm = w.families;
+  for (std::size_t f = 0; f < n_fam; ++f) {
+    random_stream rr{3, {f}};
+    auto const p = near_town(rr);
+    fm.id.push_back("");
+    fm.location.push_back(p);
+    fm.commune.push_back(commune_of(p.x, p.y));
+    fm.qpv.push_back(sim::qpv_idx::invalid());
+    fm.cell.push_back(sim::cell_idx::invalid());
+    fm.zrr.push_back(0);
+    fm.children_under_3.push_back(1);
+    fm.child_age_months.push_back(static_cast<std::uint8_t>(6 + rr.below(30)));
+    fm.disabled_child.push_back(0);
+    fm.single_parent.push_back(rr.bernoulli(0.4) ? 1 : 0);
+    fm.parent_under_26.push_back(rr.bernoulli(0.3) ? 1 : 0);
+    fm.path.push_back(sim::insertion_path::job_search);
+    fm.hours.push_back(need);
+    fm.mobility_mode.push_back(rr.bernoulli(0.55) ? sim::mobility::car : sim::mobility::walk);
+    fm.referral_month.push_back(-1);
+    fm.synthetic.push_back(1);
+  }
+  return w;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reps = 1000;
+  std::size_t families = 2'000'000;
+  std::size_t facilities = 300'000;
+  int national_reps = 100;
+  bool skip_national = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string const a = argv[i];
+    auto next = [&] { return i + 1 < argc ? std::string{argv[++i]} : std::string{"0"}; };
+    if (a == "--replications") reps = std::stoi(next());
+    else if (a == "--families") families = std::stoull(next());
+    else if (a == "--facilities") facilities = std::stoull(next());
+    else if (a == "--national-replications") national_reps = std::stoi(next());
+    else if (a == "--skip-national") skip_national = true;
+  }
+  auto const t = territory::load_territory("data/reunion/territory.json");
+  sim::params p;
+  sim::run_results r;
+  double const s = seconds([&] { r = sim::run(t.world, p, {reps, 974, false}); });
+  std::printf("La Réunion baseline: %zu families, %zu facilities, %d replications: %.2f s (goal < 5 s), peak RSS %.0f MB, "
+              "coverage %.3f\n",
+              t.world.families.size(), t.world.facilities.size(), reps, s, peak_mb(), r.island.coverage.mean());
+  if (skip_national) {
+    return 0;
+  }
+  sim::world w;
+  double const build = seconds([&] { w = national(families, facilities); });
+  double const run_s = seconds([&] { r = sim::run(w, p, {national_reps, 1, false}); });
+  std::printf("national-size: %zu families, %zu facilities (generated in %.1f s), %d replications: %.1f s (goal < 600 s), "
+              "peak RSS %.0f MB (goal < 8192), coverage %.3f\n",
+              families, facilities, build, national_reps, run_s, peak_mb(), r.island.coverage.mean());
+  return 0;
+}
