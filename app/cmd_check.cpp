@@ -15,9 +15,11 @@ namespace avip::app {
 void add_check_command(CLI::App& app, context& ctx) {
   auto file = std::make_shared<std::string>();
   auto* sub = app.add_subcommand(
-      "check", "Validate a territory manifest (load every layer, check the data contract, print counts per layer "
-               "and commune) or a scenario (validate it against its territory); nothing is run");
-  sub->add_option("file", *file, "territory manifest (.json with \"layers\") or scenario (.json)")->required();
+      "check",
+      "Validate a territory manifest (load every layer, check the data contract, print counts per layer "
+      "and commune) or a scenario (validate it against its territory); nothing is run");
+  sub->add_option("file", *file, "territory manifest (.json with \"layers\") or scenario (.json)")
+      ->required();
   sub->callback([&ctx, file] {
     ctx.action = [file] {
       std::filesystem::path const path{*file};

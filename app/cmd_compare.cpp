@@ -28,11 +28,15 @@ struct compare_cli {
 
 void add_compare_command(CLI::App& app, context& ctx) {
   auto o = std::make_shared<compare_cli>();
-  auto* sub = app.add_subcommand("compare", "Run several scenarios on common random numbers and report deltas against "
-                                            "the first (comparison.json, CSV, GeoJSON of deltas, report.html)");
-  sub->add_option("scenarios", o->scenarios, "scenario files; the first is the reference")->required()->expected(1, -1);
+  auto* sub = app.add_subcommand("compare",
+                                 "Run several scenarios on common random numbers and report deltas against "
+                                 "the first (comparison.json, CSV, GeoJSON of deltas, report.html)");
+  sub->add_option("scenarios", o->scenarios, "scenario files; the first is the reference")
+      ->required()
+      ->expected(1, -1);
   sub->add_option("--out", o->out, "output folder (must not exist or be empty, unless --force)")->required();
-  sub->add_option("--replications", o->replications, "replications for all (default: the first scenario's)")->check(CLI::Range(1, 100000));
+  sub->add_option("--replications", o->replications, "replications for all (default: the first scenario's)")
+      ->check(CLI::Range(1, 100000));
   sub->add_option("--seed", o->seed, "random seed for all (default: the first scenario's)");
   sub->add_flag("--force", o->force, "replace an existing output folder");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
@@ -43,7 +47,8 @@ void add_compare_command(CLI::App& app, context& ctx) {
       std::vector<std::filesystem::path> files(o->scenarios.begin(), o->scenarios.end());
       scenarios::compare_into(files, {o->replications, o->seed, ctx.threads, !o->quiet}, stage.path());
       stage.commit();
-      std::cout << fmt::format("comparison of {} scenarios in {} (comparison.json, report.html)\n", files.size(), o->out);
+      std::cout << fmt::format("comparison of {} scenarios in {} (comparison.json, report.html)\n",
+                               files.size(), o->out);
       return 0;
     };
   });

@@ -26,13 +26,18 @@ struct run_cli {
 
 void add_run_command(CLI::App& app, context& ctx) {
   auto o = std::make_shared<run_cli>();
-  auto* sub = app.add_subcommand("run", "Run a scenario (replications in parallel) and write its outputs: summary.json, "
-                                        "GeoJSON layers, results.gpkg, CSV tables, report.html");
+  auto* sub =
+      app.add_subcommand("run",
+                         "Run a scenario (replications in parallel) and write its outputs: summary.json, "
+                         "GeoJSON layers, results.gpkg, CSV tables, report.html");
   sub->add_option("scenario", o->scenario, "scenario file (.json)")->required();
   sub->add_option("--out", o->out, "output folder (must not exist or be empty, unless --force)")->required();
-  sub->add_option("--replications", o->replications, "replications (default: the scenario's)")->check(CLI::Range(1, 100000));
+  sub->add_option("--replications", o->replications, "replications (default: the scenario's)")
+      ->check(CLI::Range(1, 100000));
   sub->add_option("--seed", o->seed, "random seed (default: the scenario's)");
-  sub->add_flag("--force", o->force, "replace an existing output folder (the old one is removed only once the new one is complete)");
+  sub->add_flag(
+      "--force", o->force,
+      "replace an existing output folder (the old one is removed only once the new one is complete)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] {
@@ -43,10 +48,12 @@ void add_run_command(CLI::App& app, context& ctx) {
       auto const res = scenarios::run_into(p, r, stage.path());
       stage.commit();
       std::cout << fmt::format(
-          "{}: coverage {:.1f} % (90 % interval {:.1f}–{:.1f}), priority coverage {:.1f} %, over {} replications\n"
+          "{}: coverage {:.1f} % (90 % interval {:.1f}–{:.1f}), priority coverage {:.1f} %, over {} "
+          "replications\n"
           "outputs in {} (report.html, summary.json, results.gpkg)\n",
-          p.spec.name, 100 * res.island.coverage.mean(), 100 * res.island.coverage.lo(), 100 * res.island.coverage.hi(),
-          100 * res.island.priority_coverage.mean(), res.replications, o->out);
+          p.spec.name, 100 * res.island.coverage.mean(), 100 * res.island.coverage.lo(),
+          100 * res.island.coverage.hi(), 100 * res.island.priority_coverage.mean(), res.replications,
+          o->out);
       return 0;
     };
   });

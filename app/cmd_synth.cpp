@@ -29,18 +29,23 @@ struct synth_options {
 void add_synth_command(CLI::App& app, context& ctx) {
   auto o = std::make_shared<synth_options>();
   auto* sub = app.add_subcommand(
-      "synth", "Regenerate the synthetic layers (QPV, facilities, families) of La Réunion from the real communes and "
-               "grid, seeded and calibrated; prints the calibration table and fails if a gap exceeds 5 %");
+      "synth",
+      "Regenerate the synthetic layers (QPV, facilities, families) of La Réunion from the real communes and "
+      "grid, seeded and calibrated; prints the calibration table and fails if a gap exceeds 5 %");
   sub->add_option("--territory", o->territory, "territory manifest")->capture_default_str();
-  sub->add_option("--out", o->out, "output folder (default: the manifest's synthetic/ folder, replaced atomically)");
+  sub->add_option("--out", o->out,
+                  "output folder (default: the manifest's synthetic/ folder, replaced atomically)");
   sub->add_option("--seed", o->seed, "random seed")->capture_default_str();
-  sub->add_option("--family-scale", o->family_scale, "scale of the family count (tests)")->check(CLI::Range(0.001, 10.0));
-  sub->add_flag("--report", o->report_only, "only print the calibration table of a fresh synthesis (nothing written)");
+  sub->add_option("--family-scale", o->family_scale, "scale of the family count (tests)")
+      ->check(CLI::Range(0.001, 10.0));
+  sub->add_flag("--report", o->report_only,
+                "only print the calibration table of a fresh synthesis (nothing written)");
   sub->callback([&ctx, o] {
     ctx.action = [o] {
       namespace fs = std::filesystem;
       auto const t = territory::load_territory(o->territory, true);
-      fs::path target = o->out.empty() ? fs::path{o->territory}.parent_path() / "synthetic" : fs::path{o->out};
+      fs::path target =
+          o->out.empty() ? fs::path{o->territory}.parent_path() / "synthetic" : fs::path{o->out};
       staging_folder stage{target, true};
       synth::synthesis_options so{o->seed, o->family_scale};
       auto const rows = synth::synthesise(t, stage.path(), so);

@@ -2,8 +2,8 @@
 #include <exception>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <tbb/global_control.h>
+#include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
 #include "core/error.hpp"

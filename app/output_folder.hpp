@@ -23,8 +23,9 @@ class staging_folder {
       throw usage_error{fmt::format("{}: exists and is not a folder", target_.string())};
     }
     if (!replace_ && fs::exists(target_) && !fs::is_empty(target_)) {
-      throw usage_error{fmt::format("{}: output folder exists and is not empty; choose another --out or add --force",
-                                    target_.string())};
+      throw usage_error{
+          fmt::format("{}: output folder exists and is not empty; choose another --out or add --force",
+                      target_.string())};
     }
     auto const parent = target_.has_parent_path() ? target_.parent_path() : fs::path{"."};
     fs::create_directories(parent);
@@ -50,8 +51,9 @@ class staging_folder {
       if (fs::is_empty(target_)) {
         fs::remove(target_);
       } else {
-        aside = target_.parent_path() / fmt::format(".{}.old-{}", target_.filename().string(),
-                                                    std::chrono::steady_clock::now().time_since_epoch().count());
+        aside =
+            target_.parent_path() / fmt::format(".{}.old-{}", target_.filename().string(),
+                                                std::chrono::steady_clock::now().time_since_epoch().count());
         fs::rename(target_, aside);
       }
     }

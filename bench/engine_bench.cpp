@@ -62,7 +62,8 @@ sim::world national(std::size_t n_fam, std::size_t n_fac) {
   }
   auto near_town = [&](random_stream& rr) {
     auto const& t = towns[rr.below(towns.size())];
-    return sim::point{std::clamp(t.x + rr.uniform(-3000, 3000), 0.0, 599999.0), std::clamp(t.y + rr.uniform(-3000, 3000), 0.0, 599999.0)};
+    return sim::point{std::clamp(t.x + rr.uniform(-3000, 3000), 0.0, 599999.0),
+                      std::clamp(t.y + rr.uniform(-3000, 3000), 0.0, 599999.0)};
   };
   auto const weekday = sim::parse_opening_hours("Mo-Fr 07:00-18:30");
   auto const early = sim::parse_opening_hours("Mo-Fr 06:00-19:30");
@@ -125,27 +126,36 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string const a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string{argv[++i]} : std::string{"0"}; };
-    if (a == "--replications") reps = std::stoi(next());
-    else if (a == "--families") families = std::stoull(next());
-    else if (a == "--facilities") facilities = std::stoull(next());
-    else if (a == "--national-replications") national_reps = std::stoi(next());
-    else if (a == "--skip-national") skip_national = true;
+    if (a == "--replications")
+      reps = std::stoi(next());
+    else if (a == "--families")
+      families = std::stoull(next());
+    else if (a == "--facilities")
+      facilities = std::stoull(next());
+    else if (a == "--national-replications")
+      national_reps = std::stoi(next());
+    else if (a == "--skip-national")
+      skip_national = true;
   }
   auto const t = territory::load_territory("data/reunion/territory.json");
   sim::params p;
   sim::run_results r;
   double const s = seconds([&] { r = sim::run(t.world, p, {reps, 974, false}); });
-  std::printf("La Réunion baseline: %zu families, %zu facilities, %d replications: %.2f s (goal < 5 s), peak RSS %.0f MB, "
-              "coverage %.3f\n",
-              t.world.families.size(), t.world.facilities.size(), reps, s, peak_mb(), r.island.coverage.mean());
+  std::printf(
+      "La Réunion baseline: %zu families, %zu facilities, %d replications: %.2f s (goal < 5 s), peak RSS "
+      "%.0f MB, "
+      "coverage %.3f\n",
+      t.world.families.size(), t.world.facilities.size(), reps, s, peak_mb(), r.island.coverage.mean());
   if (skip_national) {
     return 0;
   }
   sim::world w;
   double const build = seconds([&] { w = national(families, facilities); });
   double const run_s = seconds([&] { r = sim::run(w, p, {national_reps, 1, false}); });
-  std::printf("national-size: %zu families, %zu facilities (generated in %.1f s), %d replications: %.1f s (goal < 600 s), "
-              "peak RSS %.0f MB (goal < 8192), coverage %.3f\n",
-              families, facilities, build, national_reps, run_s, peak_mb(), r.island.coverage.mean());
+  std::printf(
+      "national-size: %zu families, %zu facilities (generated in %.1f s), %d replications: %.1f s (goal < "
+      "600 s), "
+      "peak RSS %.0f MB (goal < 8192), coverage %.3f\n",
+      families, facilities, build, national_reps, run_s, peak_mb(), r.island.coverage.mean());
   return 0;
 }

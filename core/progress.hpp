@@ -17,8 +17,11 @@ namespace avip {
 class progress {
  public:
   progress(std::string label, std::size_t total, bool enabled = true)
-      : label_{std::move(label)}, total_{total == 0 ? 1 : total}, enabled_{enabled},
-        tty_{isatty(STDERR_FILENO) == 1}, start_{clock::now()} {}
+      : label_{std::move(label)},
+        total_{total == 0 ? 1 : total},
+        enabled_{enabled},
+        tty_{isatty(STDERR_FILENO) == 1},
+        start_{clock::now()} {}
   progress(progress const&) = delete;
   progress& operator=(progress const&) = delete;
   ~progress() { finish(); }

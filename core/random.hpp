@@ -34,7 +34,9 @@ class random_stream {
   double uniform() { return static_cast<double>(next() >> 11U) * 0x1.0p-53; }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   /// Uniform integer in [0, n).
-  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : static_cast<std::uint64_t>(uniform() * static_cast<double>(n)); }
+  std::uint64_t below(std::uint64_t n) {
+    return n == 0 ? 0 : static_cast<std::uint64_t>(uniform() * static_cast<double>(n));
+  }
   bool bernoulli(double p) { return uniform() < p; }
 
  private:

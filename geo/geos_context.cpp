@@ -22,7 +22,9 @@ geos_context::geos_context() : handle_{GEOS_init_r()} {
   GEOSContext_setErrorHandler_r(handle_, geos_message);
 }
 
-geos_context::~geos_context() { GEOS_finish_r(handle_); }
+geos_context::~geos_context() {
+  GEOS_finish_r(handle_);
+}
 
 geos_context::geometry geos_context::from_wkb(wkb const& bytes) const {
   auto g = own(GEOSGeomFromWKB_buf_r(handle_, bytes.data(), bytes.size()));
@@ -81,7 +83,8 @@ double geos_context::area(GEOSGeometry const* g) const {
   return a;
 }
 
-geos_context::geometry geos_context::buffer(GEOSGeometry const* g, double distance, int quadrant_segments) const {
+geos_context::geometry geos_context::buffer(GEOSGeometry const* g, double distance,
+                                            int quadrant_segments) const {
   return own(GEOSBuffer_r(handle_, g, distance, quadrant_segments));
 }
 

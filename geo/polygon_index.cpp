@@ -51,7 +51,8 @@ struct polygon_kit {
         [](void* item, void* data) {
           auto* qq = static_cast<query*>(data);
           auto const i = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(item) - 1);
-          if (i < qq->found && GEOSPreparedCovers_r(qq->kit->geos.handle(), qq->kit->prepared[i], qq->point) == 1) {
+          if (i < qq->found &&
+              GEOSPreparedCovers_r(qq->kit->geos.handle(), qq->kit->prepared[i], qq->point) == 1) {
             qq->found = i;  // the lowest index wins, whatever the tree's visiting order
           }
         },

@@ -30,13 +30,15 @@ transformer::transformer(int from_epsg, int to_epsg)
   auto const b = fmt::format("EPSG:{}", to_epsg);
   PJ* raw = proj_create_crs_to_crs(kit_->ctx, a.c_str(), b.c_str(), nullptr);
   if (raw == nullptr) {
-    throw geo_error{fmt::format("unknown CRS: cannot transform from EPSG:{} to EPSG:{} ({})", from_epsg, to_epsg,
+    throw geo_error{fmt::format("unknown CRS: cannot transform from EPSG:{} to EPSG:{} ({})", from_epsg,
+                                to_epsg,
                                 proj_context_errno_string(kit_->ctx, proj_context_errno(kit_->ctx)))};
   }
   kit_->pj = proj_normalize_for_visualization(kit_->ctx, raw);
   proj_destroy(raw);
   if (kit_->pj == nullptr) {
-    throw geo_error{fmt::format("cannot normalise the transformation EPSG:{} -> EPSG:{}", from_epsg, to_epsg)};
+    throw geo_error{
+        fmt::format("cannot normalise the transformation EPSG:{} -> EPSG:{}", from_epsg, to_epsg)};
   }
 }
 

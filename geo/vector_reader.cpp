@@ -82,7 +82,8 @@ feature_table read_vector(std::string const& path, read_options const& options) 
   }
   for (auto const& [contract, source] : options.field_map) {
     if (defn->GetFieldIndex(source.c_str()) < 0) {
-      throw data_error{fmt::format("{}: layer '{}' has no field '{}' (mapped to '{}')", path, t.layer, source, contract)};
+      throw data_error{
+          fmt::format("{}: layer '{}' has no field '{}' (mapped to '{}')", path, t.layer, source, contract)};
     }
   }
   t.values.resize(t.columns.size());
@@ -108,7 +109,8 @@ feature_table read_vector(std::string const& path, read_options const& options) 
     if (options.source_epsg) {
       source_epsg = *options.source_epsg;
     } else {
-      throw geo_error{fmt::format("{}: layer '{}' has an unknown CRS (give its EPSG code in the manifest)", path, t.layer)};
+      throw geo_error{fmt::format("{}: layer '{}' has an unknown CRS (give its EPSG code in the manifest)",
+                                  path, t.layer)};
     }
   }
   t.epsg = options.target_epsg.value_or(source_epsg);
@@ -121,7 +123,8 @@ feature_table read_vector(std::string const& path, read_options const& options) 
     to = srs_from_epsg(*options.target_epsg, path);
     ct.reset(OGRCreateCoordinateTransformation(from.get(), to.get()));
     if (!ct) {
-      throw geo_error{fmt::format("{}: no transformation from EPSG:{} to EPSG:{}", path, source_epsg, *options.target_epsg)};
+      throw geo_error{fmt::format("{}: no transformation from EPSG:{} to EPSG:{}", path, source_epsg,
+                                  *options.target_epsg)};
     }
   }
 

@@ -49,8 +49,8 @@ void write_vector(std::string const& path, vector_format format, output_layer co
   ensure_gdal();
   bool const has_geometry = !layer.geometry.empty();
   if (has_geometry && layer.geometry.size() != layer.rows.size()) {
-    throw geo_error{fmt::format("{}: layer '{}' has {} rows but {} geometries", path, layer.name, layer.rows.size(),
-                                layer.geometry.size())};
+    throw geo_error{fmt::format("{}: layer '{}' has {} rows but {} geometries", path, layer.name,
+                                layer.rows.size(), layer.geometry.size())};
   }
   if (format == vector_format::geojson) {
     target_epsg = 4326;
@@ -115,7 +115,8 @@ void write_vector(std::string const& path, vector_format format, output_layer co
   OGRwkbGeometryType gtype = wkbNone;
   if (has_geometry) {
     OGRGeometry* first = nullptr;
-    OGRGeometryFactory::createFromWkb(layer.geometry.front().data(), nullptr, &first, layer.geometry.front().size());
+    OGRGeometryFactory::createFromWkb(layer.geometry.front().data(), nullptr, &first,
+                                      layer.geometry.front().size());
     gtype = first != nullptr ? wkbFlatten(first->getGeometryType()) : wkbUnknown;
     if (gtype == wkbPolygon && format != vector_format::csv) {
       gtype = wkbMultiPolygon;  // a layer may mix polygons and multipolygons
@@ -168,8 +169,8 @@ void write_vector(std::string const& path, vector_format format, output_layer co
     }
     if (has_geometry) {
       OGRGeometry* g = nullptr;
-      if (OGRGeometryFactory::createFromWkb(layer.geometry[r].data(), nullptr, &g, layer.geometry[r].size()) !=
-          OGRERR_NONE) {
+      if (OGRGeometryFactory::createFromWkb(layer.geometry[r].data(), nullptr, &g,
+                                            layer.geometry[r].size()) != OGRERR_NONE) {
         throw geo_error{fmt::format("{}: layer '{}', row {}: bad WKB geometry", path, layer.name, r)};
       }
       std::unique_ptr<OGRGeometry> owned{g};
@@ -182,7 +183,8 @@ void write_vector(std::string const& path, vector_format format, output_layer co
       feature->SetGeometryDirectly(owned.release());
     }
     if (out->CreateFeature(feature.get()) != OGRERR_NONE) {
-      throw geo_error{fmt::format("{}: layer '{}': cannot write row {} ({})", path, layer.name, r, last_gdal_error())};
+      throw geo_error{
+          fmt::format("{}: layer '{}': cannot write row {} ({})", path, layer.name, r, last_gdal_error())};
     }
   }
   ds->CommitTransaction();

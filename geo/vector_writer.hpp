@@ -34,6 +34,7 @@ enum class vector_format : std::uint8_t { geojson, gpkg, csv, shapefile };
 /// Writes one layer into a new GeoJSON (RFC 7946: WGS84, right-hand rings, no crs member), CSV, or
 /// Shapefile file, or appends it to a GeoPackage (created if missing). GeoJSON is reprojected to
 /// EPSG:4326; the other formats keep `epsg` unless `target_epsg` is set. Throws avip::geo_error.
-void write_vector(std::string const& path, vector_format format, output_layer const& layer, int target_epsg = 0);
+void write_vector(std::string const& path, vector_format format, output_layer const& layer,
+                  int target_epsg = 0);
 
 }  // namespace avip::geo

@@ -27,10 +27,11 @@ struct problems {
 /// A GeoJSON geometry (WGS84) given inline in a selector, as WKB in the world's CRS.
 geo::wkb polygon_from_geojson(std::string const& geojson, int epsg, edit const& e, problems& p) {
   try {
-    auto const t = geo::read_vector(fmt::format("{{\"type\":\"FeatureCollection\",\"features\":[{{\"type\":\"Feature\","
-                                                "\"properties\":{{}},\"geometry\":{}}}]}}",
-                                                geojson),
-                                    geo::read_options{{}, {}, {}, {}, 4326, epsg});
+    auto const t =
+        geo::read_vector(fmt::format("{{\"type\":\"FeatureCollection\",\"features\":[{{\"type\":\"Feature\","
+                                     "\"properties\":{{}},\"geometry\":{}}}]}}",
+                                     geojson),
+                         geo::read_options{{}, {}, {}, {}, 4326, epsg});
     return t.geometry.at(0);
   } catch (error const& ex) {
     p.add(e, e.select.pointer + "/within", fmt::format("not a valid GeoJSON polygon ({})", ex.what()));
@@ -62,7 +63,8 @@ std::vector<sim::facility_idx> select(sim::world const& w, edit const& e, proble
   for (auto const& c : s.communes) {
     bool known = false;
     for (std::size_t i = 0; i < w.communes.size(); ++i) {
-      known = known || w.communes.code[sim::commune_idx::from(i)] == c || w.communes.name[sim::commune_idx::from(i)] == c;
+      known = known || w.communes.code[sim::commune_idx::from(i)] == c ||
+              w.communes.name[sim::commune_idx::from(i)] == c;
     }
     if (!known) {
       p.add(e, s.pointer + "/commune", fmt::format("no commune with code or name '{}'", c));
@@ -101,8 +103,9 @@ std::vector<sim::facility_idx> select(sim::world const& w, edit const& e, proble
   for (auto const& id : s.ids) {
     if (!found.contains(id)) {
       bool exists = std::find(fa.id.begin(), fa.id.end(), id) != fa.id.end();
-      p.add(e, s.pointer + "/ids", exists ? fmt::format("facility '{}' does not match the other criteria", id)
-                                          : fmt::format("no facility with id '{}'", id));
+      p.add(e, s.pointer + "/ids",
+            exists ? fmt::format("facility '{}' does not match the other criteria", id)
+                   : fmt::format("no facility with id '{}'", id));
     }
   }
   if (out.empty() && s.ids.empty()) {
@@ -125,8 +128,8 @@ Idx intern(index_vector<Idx, std::string>& names, std::string const& key) {
   return Idx::from(names.size() - 1);
 }
 
-void add_facility(sim::world& w, territory::territory const& t, new_facility const& f, edit const& e, problems& p,
-                  geo::transformer const& to_metric) {
+void add_facility(sim::world& w, territory::territory const& t, new_facility const& f, edit const& e,
+                  problems& p, geo::transformer const& to_metric) {
   auto& fa = w.facilities;
   if (std::find(fa.id.begin(), fa.id.end(), f.id) != fa.id.end()) {
     p.add(e, f.pointer + "/id", fmt::format("a facility with id '{}' already exists", f.id));
@@ -219,15 +222,18 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
     switch (e.kind) {
       case edit_kind::label: {
         auto const sel = select(w, e, p);
-        auto const net = e.network.empty() ? sim::network_idx::invalid() : intern(w.facilities.network_id, e.network);
+        auto const net =
+            e.network.empty() ? sim::network_idx::invalid() : intern(w.facilities.network_id, e.network);
         while (w.facilities.network_has_coordinator.size() < w.facilities.network_id.size()) {
           w.facilities.network_has_coordinator.push_back(0);
         }
         if (net.valid()) {
           w.facilities.network_has_coordinator[net] = e.coordinator ? 1 : 0;
-          bool const assmat_only = !sel.empty() && std::all_of(sel.begin(), sel.end(), [&](sim::facility_idx k) {
-            return w.facilities.kind[k] == sim::facility_kind::assmat || w.facilities.kind[k] == sim::facility_kind::mam;
-          });
+          bool const assmat_only =
+              !sel.empty() && std::all_of(sel.begin(), sel.end(), [&](sim::facility_idx k) {
+                return w.facilities.kind[k] == sim::facility_kind::assmat ||
+                       w.facilities.kind[k] == sim::facility_kind::mam;
+              });
           if (assmat_only && sel.size() < 2) {
             p.add(e, e.pointer + "/network", "an assistant-maternel network needs at least 2 professionals");
           }
@@ -235,7 +241,9 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
         for (auto k : sel) {
           auto const& id = w.facilities.id[k];
           if (auto it = labelled.find(id); it != labelled.end() && it->second.first != e.label) {
-            p.add(e, e.pointer, fmt::format("overlaps {}: facility '{}' is both labelled and unlabelled", it->second.second, id));
+            p.add(e, e.pointer,
+                  fmt::format("overlaps {}: facility '{}' is both labelled and unlabelled", it->second.second,
+                              id));
           }
           labelled[id] = {e.label, e.pointer};
           w.facilities.avip[k] = e.label ? 1 : 0;
@@ -280,7 +288,8 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
           auto const b = sim::bus_idx::from(existing - w.facilities.bus_id.begin());
           remove_facilities(w.facilities, [&](sim::facility_idx k) { return w.facilities.bus[k] == b; });
         } else if (exists) {
-          p.add(e, e.pointer + "/bus", fmt::format("a Baby Bus with id '{}' already exists (use action reroute)", e.bus));
+          p.add(e, e.pointer + "/bus",
+                fmt::format("a Baby Bus with id '{}' already exists (use action reroute)", e.bus));
           break;
         }
         for (auto const& f : e.facilities) {
@@ -324,7 +333,9 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
     w.facilities.bus_id = std::move(kept);
   }
   if (!p.lines.empty()) {
-    std::string msg = p.lines.size() == 1 ? p.lines[0] : fmt::format("{} problems in the scenario's edits:", p.lines.size());
+    std::string msg = p.lines.size() == 1
+                          ? p.lines[0]
+                          : fmt::format("{} problems in the scenario's edits:", p.lines.size());
     if (p.lines.size() > 1) {
       for (auto const& l : p.lines) {
         msg += "\n  " + l;

@@ -27,7 +27,8 @@ prepared prepare(fs::path const& scenario_file) {
 
 namespace {
 
-viz::run_metadata metadata(prepared const& p, run_request const& request, int reps, std::uint64_t seed, double seconds) {
+viz::run_metadata metadata(prepared const& p, run_request const& request, int reps, std::uint64_t seed,
+                           double seconds) {
   viz::run_metadata m;
   m.scenario_name = p.spec.name;
   m.scenario_file = p.spec.file.string();
@@ -50,7 +51,8 @@ sim::run_results run_into(prepared const& p, run_request const& request, fs::pat
   o.progress = request.progress;
   auto results = sim::run(p.world, p.spec.params, o);
   double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  viz::write_run_outputs(dir, p.territory, p.world, p.spec.params, results, metadata(p, request, o.replications, o.seed, secs));
+  viz::write_run_outputs(dir, p.territory, p.world, p.spec.params, results,
+                         metadata(p, request, o.replications, o.seed, secs));
   return results;
 }
 
@@ -107,10 +109,11 @@ std::string check_scenario(fs::path const& file) {
   for (auto a : p.world.facilities.avip) {
     labelled += a;
   }
-  return fmt::format("ok: scenario '{}' ({} edits) on {}: {} facilities ({} labelled AVIP), {} families, "
-                     "{} replications, seed {}\n",
-                     p.spec.name, p.spec.edits.size(), p.territory.name, p.world.facilities.size(), labelled,
-                     p.world.families.size(), p.spec.replications, p.spec.seed);
+  return fmt::format(
+      "ok: scenario '{}' ({} edits) on {}: {} facilities ({} labelled AVIP), {} families, "
+      "{} replications, seed {}\n",
+      p.spec.name, p.spec.edits.size(), p.territory.name, p.world.facilities.size(), labelled,
+      p.world.families.size(), p.spec.replications, p.spec.seed);
 }
 
 }  // namespace avip::scenarios

@@ -55,7 +55,8 @@ struct problems {
   }
 };
 
-void check_keys(json const& obj, std::string const& pointer, std::vector<std::string> const& allowed, problems& p) {
+void check_keys(json const& obj, std::string const& pointer, std::vector<std::string> const& allowed,
+                problems& p) {
   for (auto const& [key, value] : obj.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) {
       continue;
@@ -69,14 +70,18 @@ void check_keys(json const& obj, std::string const& pointer, std::vector<std::st
         best = a;
       }
     }
-    p.add(pointer + "/" + key, best.empty() ? fmt::format("unknown key '{}'", key)
-                                            : fmt::format("unknown key '{}' (did you mean '{}'?)", key, best));
+    p.add(pointer + "/" + key, best.empty()
+                                   ? fmt::format("unknown key '{}'", key)
+                                   : fmt::format("unknown key '{}' (did you mean '{}'?)", key, best));
   }
 }
 
-char const* type_name(json const& j) { return j.type_name(); }
+char const* type_name(json const& j) {
+  return j.type_name();
+}
 
-std::optional<std::string> get_string(json const& obj, std::string const& key, std::string const& pointer, problems& p) {
+std::optional<std::string> get_string(json const& obj, std::string const& key, std::string const& pointer,
+                                      problems& p) {
   if (!obj.contains(key)) {
     return std::nullopt;
   }
@@ -87,8 +92,8 @@ std::optional<std::string> get_string(json const& obj, std::string const& key, s
   return obj.at(key).get<std::string>();
 }
 
-std::optional<double> get_number(json const& obj, std::string const& key, std::string const& pointer, double lo,
-                                 double hi, problems& p) {
+std::optional<double> get_number(json const& obj, std::string const& key, std::string const& pointer,
+                                 double lo, double hi, problems& p) {
   if (!obj.contains(key)) {
     return std::nullopt;
   }
@@ -105,7 +110,8 @@ std::optional<double> get_number(json const& obj, std::string const& key, std::s
   return x;
 }
 
-std::optional<bool> get_bool(json const& obj, std::string const& key, std::string const& pointer, problems& p) {
+std::optional<bool> get_bool(json const& obj, std::string const& key, std::string const& pointer,
+                             problems& p) {
   if (!obj.contains(key)) {
     return std::nullopt;
   }
@@ -116,7 +122,8 @@ std::optional<bool> get_bool(json const& obj, std::string const& key, std::strin
   return obj.at(key).get<bool>();
 }
 
-std::vector<std::string> get_strings(json const& obj, std::string const& key, std::string const& pointer, problems& p) {
+std::vector<std::string> get_strings(json const& obj, std::string const& key, std::string const& pointer,
+                                     problems& p) {
   std::vector<std::string> out;
   if (!obj.contains(key)) {
     return out;
@@ -132,7 +139,8 @@ std::vector<std::string> get_strings(json const& obj, std::string const& key, st
   }
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (!v[i].is_string()) {
-      p.add(fmt::format("{}/{}/{}", pointer, key, i), fmt::format("expected a string, got {}", type_name(v[i])));
+      p.add(fmt::format("{}/{}/{}", pointer, key, i),
+            fmt::format("expected a string, got {}", type_name(v[i])));
     } else {
       out.push_back(v[i].get<std::string>());
     }
@@ -160,7 +168,8 @@ std::vector<param_binding> const& param_bindings() {
   static std::vector<param_binding> const b = [] {
     std::vector<param_binding> v;
     auto d = [&](std::string n, double lo, double hi, double sim::params::*m) {
-      v.push_back({std::move(n), lo, hi, [m](sim::params& p, double x) { p.*m = x; }, [m](sim::params const& p) { return p.*m; }});
+      v.push_back({std::move(n), lo, hi, [m](sim::params& p, double x) { p.*m = x; },
+                   [m](sim::params const& p) { return p.*m; }});
     };
     auto i = [&](std::string n, double lo, double hi, int sim::params::*m) {
       v.push_back({std::move(n), lo, hi, [m](sim::params& p, double x) { p.*m = static_cast<int>(x); },
@@ -184,11 +193,14 @@ std::vector<param_binding> const& param_bindings() {
     d("walk_speed_kmh", 1, 10, &sim::params::walk_speed_kmh);
     d("detour_factor", 1, 3, &sim::params::detour_factor);
     d("car_speed_kmh", 5, 120, &sim::params::car_speed_kmh);
-    v.push_back({"tolerance_car_minutes", 1, 180, [](sim::params& p, double x) { p.tolerance_minutes[0] = x; },
+    v.push_back({"tolerance_car_minutes", 1, 180,
+                 [](sim::params& p, double x) { p.tolerance_minutes[0] = x; },
                  [](sim::params const& p) { return p.tolerance_minutes[0]; }});
-    v.push_back({"tolerance_bus_minutes", 1, 180, [](sim::params& p, double x) { p.tolerance_minutes[1] = x; },
+    v.push_back({"tolerance_bus_minutes", 1, 180,
+                 [](sim::params& p, double x) { p.tolerance_minutes[1] = x; },
                  [](sim::params const& p) { return p.tolerance_minutes[1]; }});
-    v.push_back({"tolerance_walk_minutes", 1, 180, [](sim::params& p, double x) { p.tolerance_minutes[2] = x; },
+    v.push_back({"tolerance_walk_minutes", 1, 180,
+                 [](sim::params& p, double x) { p.tolerance_minutes[2] = x; },
                  [](sim::params const& p) { return p.tolerance_minutes[2]; }});
     d("priority_weight", 0, 100, &sim::params::priority_weight);
     d("other_weight", 0, 100, &sim::params::other_weight);
@@ -243,7 +255,8 @@ selector read_selector(json const& j, std::string const& pointer, problems& p) {
   selector s;
   s.pointer = pointer;
   if (!j.is_object()) {
-    p.add(pointer, fmt::format("expected an object (ids, commune, kind, manager, network, within), got {}", type_name(j)));
+    p.add(pointer, fmt::format("expected an object (ids, commune, kind, manager, network, within), got {}",
+                               type_name(j)));
     return s;
   }
   check_keys(j, pointer, {"ids", "commune", "kind", "manager", "network", "within"}, p);
@@ -264,7 +277,8 @@ selector read_selector(json const& j, std::string const& pointer, problems& p) {
       s.within_geojson.empty()) {
     p.add(pointer, "empty selector: give ids, commune, kind, manager, network or within");
   }
-  static std::vector<std::string> const kinds{"creche", "multi_accueil", "micro_creche", "jardin_enfants", "assmat", "mam", "baby_bus_site"};
+  static std::vector<std::string> const kinds{"creche", "multi_accueil", "micro_creche", "jardin_enfants",
+                                              "assmat", "mam",           "baby_bus_site"};
   for (std::size_t i = 0; i < s.kinds.size(); ++i) {
     if (std::find(kinds.begin(), kinds.end(), s.kinds[i]) == kinds.end()) {
       p.add(fmt::format("{}/kind", pointer), fmt::format("unknown kind '{}'", s.kinds[i]));
@@ -280,16 +294,21 @@ new_facility read_new_facility(json const& j, std::string const& pointer, proble
     p.add(pointer, fmt::format("expected an object, got {}", type_name(j)));
     return f;
   }
-  check_keys(j, pointer, {"id", "name", "kind", "places", "hours", "occupancy", "avip", "network", "manager", "lon", "lat"}, p);
+  check_keys(
+      j, pointer,
+      {"id", "name", "kind", "places", "hours", "occupancy", "avip", "network", "manager", "lon", "lat"}, p);
   f.id = get_string(j, "id", pointer, p).value_or("");
   if (f.id.empty()) {
     p.add(pointer + "/id", "required");
   }
   f.name = get_string(j, "name", pointer, p).value_or(f.id);
   f.kind = get_string(j, "kind", pointer, p).value_or(site ? "baby_bus_site" : "");
-  static std::vector<std::string> const kinds{"creche", "multi_accueil", "micro_creche", "jardin_enfants", "assmat", "mam", "baby_bus_site"};
+  static std::vector<std::string> const kinds{"creche", "multi_accueil", "micro_creche", "jardin_enfants",
+                                              "assmat", "mam",           "baby_bus_site"};
   if (std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end()) {
-    p.add(pointer + "/kind", fmt::format("expected one of creche, multi_accueil, micro_creche, jardin_enfants, assmat, mam, baby_bus_site; got '{}'", f.kind));
+    p.add(pointer + "/kind", fmt::format("expected one of creche, multi_accueil, micro_creche, "
+                                         "jardin_enfants, assmat, mam, baby_bus_site; got '{}'",
+                                         f.kind));
   }
   f.places = static_cast<int>(get_number(j, "places", pointer, 1, 1000, p).value_or(0));
   if (!j.contains("places")) {
@@ -318,7 +337,8 @@ new_facility read_new_facility(json const& j, std::string const& pointer, proble
   return f;
 }
 
-void read_edits(json const& edits, std::string const& file, problems& p, std::vector<edit>& out, sim::params& params) {
+void read_edits(json const& edits, std::string const& file, problems& p, std::vector<edit>& out,
+                sim::params& params) {
   if (!edits.is_array()) {
     p.add("/edits", fmt::format("expected a list of edits, got {}", type_name(edits)));
     return;
@@ -355,7 +375,8 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
       }
       ed.hours = get_string(e, "hours", pointer, p).value_or("");
       if (ed.hours.empty()) {
-        p.add(pointer + "/hours", "required (opening_hours text, e.g. \"Mo-Fr 06:30-19:30; Sa 08:00-12:00\")");
+        p.add(pointer + "/hours",
+              "required (opening_hours text, e.g. \"Mo-Fr 06:30-19:30; Sa 08:00-12:00\")");
       } else {
         check_hours(ed.hours, pointer + "/hours", p);
       }
@@ -367,7 +388,8 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
         p.add(pointer + "/facilities", "expected a non-empty list of facilities");
       } else {
         for (std::size_t k = 0; k < e.at("facilities").size(); ++k) {
-          ed.facilities.push_back(read_new_facility(e.at("facilities")[k], fmt::format("{}/facilities/{}", pointer, k), p, false));
+          ed.facilities.push_back(read_new_facility(e.at("facilities")[k],
+                                                    fmt::format("{}/facilities/{}", pointer, k), p, false));
         }
       }
     } else if (type == "baby_bus") {
@@ -402,7 +424,9 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
         read_params(e.at("params"), pointer + "/params", params, p);
       }
     } else {
-      p.add(pointer + "/type", fmt::format("unknown edit type '{}' (expected label, add_facilities, hours, baby_bus, params)", type));
+      p.add(pointer + "/type",
+            fmt::format("unknown edit type '{}' (expected label, add_facilities, hours, baby_bus, params)",
+                        type));
       continue;
     }
     out.push_back(std::move(ed));
@@ -418,7 +442,8 @@ json parse_file(fs::path const& file) {
   ss << in.rdbuf();
   auto const text = ss.str();
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    throw scenario_error{fmt::format("{}: the scenario file is empty (expected a JSON object)", file.string())};
+    throw scenario_error{
+        fmt::format("{}: the scenario file is empty (expected a JSON object)", file.string())};
   }
   try {
     return json::parse(text);
@@ -450,7 +475,9 @@ void read_into(fs::path const& file, scenario& s, int depth) {
     p.add("", fmt::format("expected a JSON object (a scenario), got {}", j.type_name()));
     p.throw_if_any();
   }
-  check_keys(j, "", {"$schema", "name", "description", "base", "territory", "replications", "seed", "params", "edits"}, p);
+  check_keys(
+      j, "",
+      {"$schema", "name", "description", "base", "territory", "replications", "seed", "params", "edits"}, p);
   if (auto b = get_string(j, "base", "", p)) {
     auto const base = file.parent_path() / *b;
     if (!fs::exists(base)) {
@@ -494,7 +521,9 @@ scenario read_scenario(fs::path const& file) {
   s.name = file.stem().string();
   read_into(file, s, 0);
   if (s.territory.empty()) {
-    throw scenario_error{fmt::format("{}: /territory: required (the territory manifest, or a base scenario that names one)", file.string())};
+    throw scenario_error{
+        fmt::format("{}: /territory: required (the territory manifest, or a base scenario that names one)",
+                    file.string())};
   }
   json r;
   r["name"] = s.name;
@@ -507,13 +536,15 @@ scenario read_scenario(fs::path const& file) {
   for (auto const& b : param_bindings()) {
     params[b.name] = b.get(s.params);
   }
-  params["policy"] = s.params.policy == sim::allocation_policy::priority ? "priority"
-                     : s.params.policy == sim::allocation_policy::lottery ? "lottery" : "optimal";
+  params["policy"] = s.params.policy == sim::allocation_policy::priority  ? "priority"
+                     : s.params.policy == sim::allocation_policy::lottery ? "lottery"
+                                                                          : "optimal";
   params["first_label_year"] = s.params.first_label_year;
   params["unlabelled_assmat_open"] = s.params.unlabelled_assmat_open;
   r["params"] = params;
   json edits = json::array();
-  static char const* const names[] = {"label", "add_facilities", "hours", "baby_bus add", "baby_bus remove", "params"};
+  static char const* const names[] = {"label",        "add_facilities",  "hours",
+                                      "baby_bus add", "baby_bus remove", "params"};
   for (auto const& e : s.edits) {
     edits.push_back({{"type", names[static_cast<int>(e.kind)]}, {"from", e.file + "#" + e.pointer}});
   }

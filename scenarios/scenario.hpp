@@ -36,10 +36,10 @@ struct edit {
   std::string pointer;  ///< e.g. /edits/2
   std::string file;     ///< scenario file the edit comes from (a base or the scenario itself)
   selector select;
-  std::string network;       ///< label: network id to create (optional)
-  bool coordinator{false};   ///< label: the network has a coordinator (Relais Petite Enfance)
-  bool label{true};          ///< label: true = label, false = remove the label
-  std::string hours;         ///< hours: the timetable added to the selected facilities' own
+  std::string network;      ///< label: network id to create (optional)
+  bool coordinator{false};  ///< label: the network has a coordinator (Relais Petite Enfance)
+  bool label{true};         ///< label: true = label, false = remove the label
+  std::string hours;        ///< hours: the timetable added to the selected facilities' own
   bool replace_hours{false};
   std::vector<new_facility> facilities;  ///< add_facilities, baby_bus_add (sites)
   std::string bus;                       ///< baby_bus: bus id

@@ -81,12 +81,14 @@ struct bucket_index {
   std::unordered_map<std::uint64_t, std::vector<facility_idx>> buckets;
 
   static std::uint64_t key(std::int64_t bx, std::int64_t by) {
-    return (static_cast<std::uint64_t>(bx + (1LL << 31)) << 32U) | static_cast<std::uint64_t>(by + (1LL << 31));
+    return (static_cast<std::uint64_t>(bx + (1LL << 31)) << 32U) |
+           static_cast<std::uint64_t>(by + (1LL << 31));
   }
   explicit bucket_index(world const& w, double cell) : size{cell} {
     for (std::size_t i = 0; i < w.facilities.size(); ++i) {
       auto const& l = w.facilities.location[facility_idx::from(i)];
-      buckets[key(static_cast<std::int64_t>(std::floor(l.x / size)), static_cast<std::int64_t>(std::floor(l.y / size)))]
+      buckets[key(static_cast<std::int64_t>(std::floor(l.x / size)),
+                  static_cast<std::int64_t>(std::floor(l.y / size)))]
           .push_back(facility_idx::from(i));
     }
   }

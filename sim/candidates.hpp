@@ -22,7 +22,7 @@ enum class no_match_reason : std::uint8_t {
 struct candidates {
   std::vector<std::uint32_t> offsets;  ///< size families + 1
   std::vector<facility_idx> facility;
-  std::vector<float> minutes;  ///< door-to-door minutes by the family's best mode
+  std::vector<float> minutes;           ///< door-to-door minutes by the family's best mode
   std::vector<no_match_reason> reason;  ///< per family: none when it has at least one candidate
 
   [[nodiscard]] std::size_t count(family_idx f) const { return offsets[f.index() + 1] - offsets[f.index()]; }

@@ -19,9 +19,12 @@ samples paired(samples const& b, samples const& a) {
 }
 
 group_delta delta(group_indicators const& b, group_indicators const& a) {
-  return {paired(b.matched, a.matched),       paired(b.priority_matched, a.priority_matched),
-          paired(b.coverage, a.coverage),     paired(b.priority_coverage, a.priority_coverage),
-          paired(b.unmet_unreachable, a.unmet_unreachable), paired(b.unmet_hours, a.unmet_hours),
+  return {paired(b.matched, a.matched),
+          paired(b.priority_matched, a.priority_matched),
+          paired(b.coverage, a.coverage),
+          paired(b.priority_coverage, a.priority_coverage),
+          paired(b.unmet_unreachable, a.unmet_unreachable),
+          paired(b.unmet_hours, a.unmet_hours),
           paired(b.unmet_full, a.unmet_full)};
 }
 
@@ -39,7 +42,8 @@ comparison compare(std::vector<std::string> names, std::vector<run_results const
     auto const& r = *results[s];
     if (r.replications != ref.replications || r.communes.size() != ref.communes.size() ||
         r.sectors.size() != ref.sectors.size() || r.cells.size() != ref.cells.size()) {
-      throw error{"compare: scenarios must share the territory (communes, sectors, grid) and the replication count"};
+      throw error{
+          "compare: scenarios must share the territory (communes, sectors, grid) and the replication count"};
     }
     scenario_delta d;
     d.name = c.names[s];
@@ -47,7 +51,8 @@ comparison compare(std::vector<std::string> names, std::vector<run_results const
     d.qpv = delta(r.qpv, ref.qpv);
     d.non_qpv = delta(r.non_qpv, ref.non_qpv);
     for (std::size_t i = 0; i < r.communes.size(); ++i) {
-      d.communes.push_back(delta(r.communes[commune_idx::from(i)].demand, ref.communes[commune_idx::from(i)].demand));
+      d.communes.push_back(
+          delta(r.communes[commune_idx::from(i)].demand, ref.communes[commune_idx::from(i)].demand));
     }
     for (std::size_t i = 0; i < r.sectors.size(); ++i) {
       d.sectors.push_back(delta(r.sectors[sector_idx::from(i)], ref.sectors[sector_idx::from(i)]));

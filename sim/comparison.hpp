@@ -35,9 +35,9 @@ struct scenario_delta {
 };
 
 struct comparison {
-  std::vector<std::string> names;             ///< scenario names, the reference first
-  std::vector<run_results const*> results;    ///< same order; not owned
-  std::vector<scenario_delta> deltas;         ///< one per scenario against the first (the first: zeros)
+  std::vector<std::string> names;           ///< scenario names, the reference first
+  std::vector<run_results const*> results;  ///< same order; not owned
+  std::vector<scenario_delta> deltas;       ///< one per scenario against the first (the first: zeros)
 };
 
 /// Pairs replication r of each scenario with replication r of the first. All results must share the

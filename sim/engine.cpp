@@ -19,9 +19,21 @@ namespace avip::sim {
 namespace {
 
 // Per group and replication: the counts below, in this order.
-enum group_field : std::size_t { kReferred, kMatched, kPrioReferred, kPrioMatched, kUnreachable, kHours, kFull, kWaitWeeks, kFields };
+enum group_field : std::size_t {
+  kReferred,
+  kMatched,
+  kPrioReferred,
+  kPrioMatched,
+  kUnreachable,
+  kHours,
+  kFull,
+  kWaitWeeks,
+  kFields
+};
 
-double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0.0;
+}
 
 void fill_group(group_indicators& g, std::vector<std::vector<double>> const& per_rep, std::size_t group) {
   for (auto const& r : per_rep) {
@@ -92,7 +104,8 @@ run_results run(world const& w, params const& p, run_options const& options) {
 
   // Groups: 0 island, 1 qpv, 2 non-qpv, 3 single parent, 4 other, then communes, then sectors.
   std::size_t const n_groups = 5 + nc + ns;
-  std::vector<std::vector<double>> group_rep(static_cast<std::size_t>(reps), std::vector<double>(n_groups * kFields, 0.0));
+  std::vector<std::vector<double>> group_rep(static_cast<std::size_t>(reps),
+                                             std::vector<double>(n_groups * kFields, 0.0));
   std::vector<std::vector<std::int32_t>> fac_children(static_cast<std::size_t>(reps));
   std::vector<std::vector<std::int32_t>> fac_free_end(static_cast<std::size_t>(reps));
   std::vector<double> rep_gini(static_cast<std::size_t>(reps));
@@ -101,8 +114,8 @@ run_results run(world const& w, params const& p, run_options const& options) {
     std::vector<std::int64_t> referred, matched, unmet, unmet_priority;
   };
   tbb::enumerable_thread_specific<cell_sums> cells_tls([&] {
-    return cell_sums{std::vector<std::int64_t>(ncell), std::vector<std::int64_t>(ncell), std::vector<std::int64_t>(ncell),
-                     std::vector<std::int64_t>(ncell)};
+    return cell_sums{std::vector<std::int64_t>(ncell), std::vector<std::int64_t>(ncell),
+                     std::vector<std::int64_t>(ncell), std::vector<std::int64_t>(ncell)};
   });
   tbb::enumerable_thread_specific<std::unique_ptr<replication_state>> states;
   tbb::enumerable_thread_specific<std::vector<double>> scratch;
@@ -124,9 +137,10 @@ run_results run(world const& w, params const& p, run_options const& options) {
       auto const f = family_idx::from(i);
       bool const prio = w.families.priority(f);
       bool const matched = st->placed_month[i] >= 0;
-      std::size_t const groups[4] = {0, static_cast<std::size_t>(w.families.qpv[f].valid() ? 1 : 2),
-                                     static_cast<std::size_t>(w.families.single_parent[f] != 0 ? 3 : 4),
-                                     w.families.commune[f].valid() ? 5 + w.families.commune[f].index() : n_groups};
+      std::size_t const groups[4] = {
+          0, static_cast<std::size_t>(w.families.qpv[f].valid() ? 1 : 2),
+          static_cast<std::size_t>(w.families.single_parent[f] != 0 ? 3 : 4),
+          w.families.commune[f].valid() ? 5 + w.families.commune[f].index() : n_groups};
       std::size_t const sector = w.families.commune[f].valid()
                                      ? 5 + nc + w.communes.sector[w.families.commune[f]].index()
                                      : n_groups;
@@ -236,13 +250,14 @@ run_results run(world const& w, params const& p, run_options const& options) {
       double const rt = n.assmat ? ratio(ch, static_cast<double>(n.members.size())) : ratio(ch, n.places);
       ni.avip_children.values.push_back(ch);
       ni.ratio.values.push_back(rt);
-      ni.target_met.values.push_back(rt >= (n.assmat ? p.assmat_network_target : p.avip_target_share) - 1e-12 ? 1.0 : 0.0);
+      ni.target_met.values.push_back(
+          rt >= (n.assmat ? p.assmat_network_target : p.avip_target_share) - 1e-12 ? 1.0 : 0.0);
     }
     res.networks.push_back(std::move(ni));
   }
   // Cells: integer sums are exact whatever the thread that added them, so the means are deterministic.
-  cell_sums total{std::vector<std::int64_t>(ncell), std::vector<std::int64_t>(ncell), std::vector<std::int64_t>(ncell),
-                  std::vector<std::int64_t>(ncell)};
+  cell_sums total{std::vector<std::int64_t>(ncell), std::vector<std::int64_t>(ncell),
+                  std::vector<std::int64_t>(ncell), std::vector<std::int64_t>(ncell)};
   for (auto const& cs : cells_tls) {
     for (std::size_t c = 0; c < ncell; ++c) {
       total.referred[c] += cs.referred[c];

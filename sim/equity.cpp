@@ -31,8 +31,9 @@ double palma(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   auto const bottom = static_cast<std::size_t>(std::floor(0.4 * static_cast<double>(n)));
   auto const top = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(n)));
-  double const low = std::accumulate(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(bottom), 0.0) /
-                     static_cast<double>(bottom);
+  double const low =
+      std::accumulate(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(bottom), 0.0) /
+      static_cast<double>(bottom);
   double const high = std::accumulate(values.begin() + static_cast<std::ptrdiff_t>(top), values.end(), 0.0) /
                       static_cast<double>(n - top);
   return low > 0 ? high / low : 0.0;

@@ -50,14 +50,17 @@ int minutes(std::string_view t, std::string_view rule) {
   int h = 0;
   int m = 0;
   if (t.size() != 5 || t[2] != ':' || std::isdigit(static_cast<unsigned char>(t[0])) == 0 ||
-      std::isdigit(static_cast<unsigned char>(t[1])) == 0 || std::isdigit(static_cast<unsigned char>(t[3])) == 0 ||
+      std::isdigit(static_cast<unsigned char>(t[1])) == 0 ||
+      std::isdigit(static_cast<unsigned char>(t[3])) == 0 ||
       std::isdigit(static_cast<unsigned char>(t[4])) == 0) {
-    throw data_error{"opening hours: bad time '" + std::string{t} + "' in '" + std::string{rule} + "' (expected HH:MM)"};
+    throw data_error{"opening hours: bad time '" + std::string{t} + "' in '" + std::string{rule} +
+                     "' (expected HH:MM)"};
   }
   h = (t[0] - '0') * 10 + (t[1] - '0');
   m = (t[3] - '0') * 10 + (t[4] - '0');
   if (h > 24 || m > 59 || (h == 24 && m != 0)) {
-    throw data_error{"opening hours: time out of range '" + std::string{t} + "' in '" + std::string{rule} + "'"};
+    throw data_error{"opening hours: time out of range '" + std::string{t} + "' in '" + std::string{rule} +
+                     "'"};
   }
   return h * 60 + m;
 }
@@ -106,7 +109,8 @@ week_mask parse_opening_hours(std::string_view text) {
     }
     auto const space = rule.find(' ');
     if (space == std::string_view::npos) {
-      throw data_error{"opening hours: rule '" + std::string{rule} + "' needs days and times, e.g. 'Mo-Fr 07:00-18:30'"};
+      throw data_error{"opening hours: rule '" + std::string{rule} +
+                       "' needs days and times, e.g. 'Mo-Fr 07:00-18:30'"};
     }
     auto const days = parse_days(trim(rule.substr(0, space)), rule);
     auto const times = trim(rule.substr(space + 1));
@@ -115,12 +119,14 @@ week_mask parse_opening_hours(std::string_view text) {
       for (auto range : split(times, ',')) {
         auto const dash = range.find('-');
         if (dash == std::string_view::npos) {
-          throw data_error{"opening hours: bad time range '" + std::string{range} + "' in '" + std::string{rule} + "'"};
+          throw data_error{"opening hours: bad time range '" + std::string{range} + "' in '" +
+                           std::string{rule} + "'"};
         }
         int const from = minutes(trim(range.substr(0, dash)), rule);
         int const to = minutes(trim(range.substr(dash + 1)), rule);
         if (from == to) {
-          throw data_error{"opening hours: empty time range '" + std::string{range} + "' in '" + std::string{rule} + "'"};
+          throw data_error{"opening hours: empty time range '" + std::string{range} + "' in '" +
+                           std::string{rule} + "'"};
         }
         for (int d = 0; d < 7; ++d) {
           if (!days[static_cast<std::size_t>(d)]) {

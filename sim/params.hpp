@@ -54,9 +54,9 @@ struct params {
   double other_weight{1.0};
 
   // AVIP targets (seed 002)
-  double avip_target_share{0.20};        ///< AVIP children in the year ÷ PMI places
-  double assmat_network_target{1.0};     ///< AVIP children per member
-  double l214_places_per_child{20.0};    ///< CASF L.214-7: 1 place per 20
+  double avip_target_share{0.20};      ///< AVIP children in the year ÷ PMI places
+  double assmat_network_target{1.0};   ///< AVIP children per member
+  double l214_places_per_child{20.0};  ///< CASF L.214-7: 1 place per 20
 
   // Cost (CAF Puy-de-Dôme 2026, seed 002; Baby Bus seed 003)
   double label_funding_first_year{2500.0};  ///< € per labelled place

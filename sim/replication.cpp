@@ -36,8 +36,8 @@ int greedy(candidates const& c, replication_state& s, std::vector<family_idx> co
         s.status[f.index()] = family_status::placed;
         s.facility[f.index()] = k;
         s.placed_month[f.index()] = static_cast<std::int8_t>(month);
-        s.contract_end[f.index()] = static_cast<std::int8_t>(
-            std::min(127, month + p.contract_months * (1 + p.contract_renewals)));
+        s.contract_end[f.index()] =
+            static_cast<std::int8_t>(std::min(127, month + p.contract_months * (1 + p.contract_renewals)));
         ++matched;
         break;
       }
@@ -131,7 +131,8 @@ void replication_state::reset(world const& w, params const& p) {
   other_children.resize(nk);
   for (std::size_t k = 0; k < nk; ++k) {
     auto const i = facility_idx::from(k);
-    free_places[k] = static_cast<std::int32_t>(std::floor(w.facilities.places[i] * (1.0 - w.facilities.occupancy[i]) + 0.5));
+    free_places[k] = static_cast<std::int32_t>(
+        std::floor(w.facilities.places[i] * (1.0 - w.facilities.occupancy[i]) + 0.5));
     other_children[k] = std::max(0, w.facilities.places[i] - free_places[k]);
     auto const kind = w.facilities.kind[i];
     if (w.facilities.avip[i] != 0 || kind == facility_kind::baby_bus_site) {
@@ -175,7 +176,9 @@ int allocate_month(world const& w, params const& p, candidates const& c, replica
       std::vector<std::pair<std::uint64_t, family_idx>> keyed;
       keyed.reserve(waiting.size());
       for (auto f : waiting) {
-        random_stream r{seed, {kLotteryKey, static_cast<std::uint64_t>(replication), f.value(), static_cast<std::uint64_t>(month)}};
+        random_stream r{seed,
+                        {kLotteryKey, static_cast<std::uint64_t>(replication), f.value(),
+                         static_cast<std::uint64_t>(month)}};
         keyed.emplace_back(r.next(), f);
       }
       std::sort(keyed.begin(), keyed.end());
@@ -190,8 +193,8 @@ int allocate_month(world const& w, params const& p, candidates const& c, replica
   return 0;
 }
 
-void run_replication(world const& w, params const& p, candidates const& c, replication_state& s, std::uint64_t seed,
-                     int replication) {
+void run_replication(world const& w, params const& p, candidates const& c, replication_state& s,
+                     std::uint64_t seed, int replication) {
   s.reset(w, p);
   auto const nf = w.families.size();
   auto const nk = w.facilities.size();

@@ -15,16 +15,16 @@ enum class family_status : std::uint8_t { idle, waiting, placed, left_matched, l
 /// The mutable state of one replication (caller-owned; reused across replications by one thread).
 struct replication_state {
   std::vector<family_status> status;
-  std::vector<std::int8_t> referral_month;  ///< -1: not referred this year
-  std::vector<std::int8_t> placed_month;    ///< -1: never placed
-  std::vector<std::int8_t> contract_end;    ///< month the contract ends (exclusive)
-  std::vector<std::uint8_t> employed;       ///< parent found a job: keeps the place (continuity)
-  std::vector<facility_idx> facility;       ///< where the family is (or was) placed
-  std::vector<std::int32_t> free_places;    ///< per facility, now
+  std::vector<std::int8_t> referral_month;   ///< -1: not referred this year
+  std::vector<std::int8_t> placed_month;     ///< -1: never placed
+  std::vector<std::int8_t> contract_end;     ///< month the contract ends (exclusive)
+  std::vector<std::uint8_t> employed;        ///< parent found a job: keeps the place (continuity)
+  std::vector<facility_idx> facility;        ///< where the family is (or was) placed
+  std::vector<std::int32_t> free_places;     ///< per facility, now
   std::vector<std::int32_t> other_children;  ///< per facility, places held by non-AVIP children
-  std::vector<double> turnover_credit;      ///< per facility, fractional places freed by turnover
-  std::vector<std::int32_t> avip_children;  ///< per facility, AVIP children welcomed this year
-  std::vector<std::uint8_t> unmet_reason;   ///< per family: no_match_reason, or 3 = full
+  std::vector<double> turnover_credit;       ///< per facility, fractional places freed by turnover
+  std::vector<std::int32_t> avip_children;   ///< per facility, AVIP children welcomed this year
+  std::vector<std::uint8_t> unmet_reason;    ///< per family: no_match_reason, or 3 = full
   /// Per facility, AVIP placements it may still make this year: unlimited when labelled (or a Baby
   /// Bus), the L.214-7 guarantee (1 per 20 places) for other EAJE, none for unlabelled assistants
   /// maternels unless params.unlabelled_assmat_open.
@@ -47,7 +47,7 @@ int allocate_month(world const& w, params const& p, candidates const& c, replica
 double weighted_matches(world const& w, params const& p, std::vector<family_idx> const& matched);
 
 /// Runs one replication over the horizon into `s`.
-void run_replication(world const& w, params const& p, candidates const& c, replication_state& s, std::uint64_t seed,
-                     int replication);
+void run_replication(world const& w, params const& p, candidates const& c, replication_state& s,
+                     std::uint64_t seed, int replication);
 
 }  // namespace avip::sim

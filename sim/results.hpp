@@ -30,18 +30,18 @@ struct group_indicators {
 
 struct commune_indicators {
   group_indicators demand;
-  double places{0.0};             ///< formal places (EAJE + assistants maternels + Baby Bus sessions)
-  double taux_couverture{0.0};    ///< places per 100 children under 3
-  double accessibility{0.0};      ///< E2SFCA, population-weighted mean over the commune's cells
+  double places{0.0};           ///< formal places (EAJE + assistants maternels + Baby Bus sessions)
+  double taux_couverture{0.0};  ///< places per 100 children under 3
+  double accessibility{0.0};    ///< E2SFCA, population-weighted mean over the commune's cells
 };
 
 /// One facility's AVIP indicators over the year.
 struct facility_indicators {
-  samples avip_children;   ///< AVIP children welcomed in the year
-  samples avip_share;      ///< avip_children ÷ PMI places (target ≥ 20 % when labelled)
-  samples target_met;      ///< 1 when the 20 % target (or the L.214-7 guarantee) is met, else 0
-  samples l214_met;        ///< 1 when ≥ 1 AVIP child per 20 places, else 0 (EAJE only)
-  samples occupancy_end;   ///< share of places taken at the end of the horizon
+  samples avip_children;  ///< AVIP children welcomed in the year
+  samples avip_share;     ///< avip_children ÷ PMI places (target ≥ 20 % when labelled)
+  samples target_met;     ///< 1 when the 20 % target (or the L.214-7 guarantee) is met, else 0
+  samples l214_met;       ///< 1 when ≥ 1 AVIP child per 20 places, else 0 (EAJE only)
+  samples occupancy_end;  ///< share of places taken at the end of the horizon
 };
 
 /// A labelled manager (several EAJE) or a labelled assistant-maternel network.

@@ -14,7 +14,9 @@ struct samples {
   std::vector<double> values;
 
   [[nodiscard]] double mean() const {
-    return values.empty() ? 0.0 : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+    return values.empty()
+               ? 0.0
+               : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
   }
   /// Empirical quantile (linear interpolation between order statistics, R type 7).
   [[nodiscard]] double quantile(double q) const {

@@ -38,8 +38,8 @@ inline constexpr std::array<std::string_view, 7> kFacilityKindNames{
 
 /// EAJE = établissement d'accueil du jeune enfant (collective care), subject to L.214-7 and the 20 % target.
 constexpr bool is_eaje(facility_kind k) {
-  return k == facility_kind::creche || k == facility_kind::multi_accueil || k == facility_kind::micro_creche ||
-         k == facility_kind::jardin_enfants;
+  return k == facility_kind::creche || k == facility_kind::multi_accueil ||
+         k == facility_kind::micro_creche || k == facility_kind::jardin_enfants;
 }
 
 enum class insertion_path : std::uint8_t { job_search, training, fixed_term, social, integration };
@@ -53,7 +53,8 @@ inline constexpr std::array<std::string_view, 3> kMobilityNames{"car", "bus", "w
 /// Time windows for access (DESIGN.md "Access").
 enum class time_window : std::uint8_t { weekday, early, late, saturday };
 inline constexpr std::size_t kWindowCount = 4;
-inline constexpr std::array<std::string_view, kWindowCount> kWindowNames{"weekday", "early", "late", "saturday"};
+inline constexpr std::array<std::string_view, kWindowCount> kWindowNames{"weekday", "early", "late",
+                                                                         "saturday"};
 
 /// Referral source of a family (France Travail, CAF, Mission locale...).
 enum class referrer : std::uint8_t { france_travail, caf, mission_locale };

@@ -22,7 +22,8 @@ class week_mask {
     }
   }
   [[nodiscard]] bool is_open(int day, int minute) const {
-    return bits_.test(static_cast<std::size_t>(day) * kSlotsPerDay + static_cast<std::size_t>(minute / kMinutesPerSlot));
+    return bits_.test(static_cast<std::size_t>(day) * kSlotsPerDay +
+                      static_cast<std::size_t>(minute / kMinutesPerSlot));
   }
   [[nodiscard]] bool fits_in(week_mask const& open) const { return (bits_ & ~open.bits_).none(); }
   [[nodiscard]] bool empty() const { return bits_.none(); }

@@ -23,16 +23,16 @@ using sim::cell_idx;
 using sim::commune_idx;
 
 // Real figures (data/reunion/derived/calibration_974_department.csv and seed 000/003).
-constexpr int kQpvCount = 49;                 // 2015 list
-constexpr double kQpvResidents = 159300.0;    // INSEE 2018
-constexpr int kMicroCreches = 231;            // CAF 2020
+constexpr int kQpvCount = 49;               // 2015 list
+constexpr double kQpvResidents = 159300.0;  // INSEE 2018
+constexpr int kMicroCreches = 231;          // CAF 2020
 constexpr int kMicroPlaces = 2308;
-constexpr int kEajePlaces = 7089;             // CAF 2020
-constexpr int kOtherEaje = 115;               // ≈ 346 EAJE in all
-constexpr int kAssmat = 1141;                 // 2017-Q2
-constexpr double kChildrenUnder3 = 34000.0;   // INSEE 2021
+constexpr int kEajePlaces = 7089;                     // CAF 2020
+constexpr int kOtherEaje = 115;                       // ≈ 346 EAJE in all
+constexpr int kAssmat = 1141;                         // 2017-Q2
+constexpr double kChildrenUnder3 = 34000.0;           // INSEE 2021
 constexpr double kRsaCoverage = 230155.0 / 861000.0;  // people covered ÷ population 2019 (27 %)
-constexpr double kUnder3PerFamily = 1.1;      // children under 3 per RSA household with one (assumption)
+constexpr double kUnder3PerFamily = 1.1;  // children under 3 per RSA household with one (assumption)
 
 constexpr char const* kSourceCalib = "calibration_974_department.csv";
 
@@ -52,7 +52,8 @@ std::vector<int> apportion(int total, std::vector<double> const& weights, int mi
     given += static_cast<int>(std::floor(exact));
     rem.emplace_back(exact - std::floor(exact), i);
   }
-  std::sort(rem.begin(), rem.end(), [](auto a, auto b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::sort(rem.begin(), rem.end(),
+            [](auto a, auto b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   for (int k = 0; k < left - given; ++k) {
     out[rem[static_cast<std::size_t>(k) % rem.size()].second] += 1;
   }
@@ -83,7 +84,8 @@ struct cell_sampler {
     }
     auto const u = rng.uniform() * cum.back();
     auto const it = std::upper_bound(cum.begin(), cum.end(), u);
-    return cells[commune][static_cast<std::size_t>(std::min<std::ptrdiff_t>(it - cum.begin(), static_cast<std::ptrdiff_t>(cum.size()) - 1))];
+    return cells[commune][static_cast<std::size_t>(
+        std::min<std::ptrdiff_t>(it - cum.begin(), static_cast<std::ptrdiff_t>(cum.size()) - 1))];
   }
 };
 
@@ -151,7 +153,9 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
 
   // ---------------- QPV: 49 polygons grown from the poorest cells of 13 communes.
   std::map<std::string, double> qpv_target;  // commune name -> residents
-  auto pop = [&](std::string const& n) { return w.communes.population[commune_idx::from(commune_by_name(w, n))]; };
+  auto pop = [&](std::string const& n) {
+    return w.communes.population[commune_idx::from(commune_by_name(w, n))];
+  };
   qpv_target["Saint-Denis"] = 34300.0;
   qpv_target["Le Port"] = 0.75 * pop("Le Port");
   qpv_target["Saint-Louis"] = 0.34 * pop("Saint-Louis");
@@ -193,13 +197,17 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
 
   // Grid neighbours through the regular lattice.
   std::map<std::pair<long, long>, std::uint32_t> at;
-  auto key = [&](sim::point p) { return std::pair<long, long>{std::lround(std::floor(p.x / cell)), std::lround(std::floor(p.y / cell))}; };
+  auto key = [&](sim::point p) {
+    return std::pair<long, long>{std::lround(std::floor(p.x / cell)), std::lround(std::floor(p.y / cell))};
+  };
   for (std::size_t i = 0; i < w.grid.size(); ++i) {
     at[key(w.grid.centre[cell_idx::from(i)])] = static_cast<std::uint32_t>(i);
   }
   std::vector<int> qpv_of_cell(w.grid.size(), -1);
   geo::geos_context geos;
-  geo::output_layer qpv_layer{"qpv", "Quartiers prioritaires (synthétiques)", w.epsg,
+  geo::output_layer qpv_layer{"qpv",
+                              "Quartiers prioritaires (synthétiques)",
+                              w.epsg,
                               {{"code", geo::field_type::text, "QPV code (synthetic)"},
                                {"name", geo::field_type::text, "name"},
                                {"commune", geo::field_type::text, "INSEE code of the commune"},
@@ -295,22 +303,25 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
       auto clipped = geos.intersection(merged.get(), commune_geom.get());
       auto const code = fmt::format("QS974{:03d}", qpv_number + 1);
       auto const& commune_code = w.communes.code[commune_idx::from(c)];
-      qpv_layer.rows.push_back({code, fmt::format("Quartier synthétique {} n°{}", qpv_communes[k], q + 1), commune_code,
-                                std::round(residents), true,
-                                fmt::format("synthetic: grown from the 200 m cells with the highest low-income share "
-                                            "(INSEE 2010 grid scaled to 2023); calibrated on {} (seed {})",
-                                            kSourceCalib, options.seed)});
+      qpv_layer.rows.push_back(
+          {code, fmt::format("Quartier synthétique {} n°{}", qpv_communes[k], q + 1), commune_code,
+           std::round(residents), true,
+           fmt::format("synthetic: grown from the 200 m cells with the highest low-income share "
+                       "(INSEE 2010 grid scaled to 2023); calibrated on {} (seed {})",
+                       kSourceCalib, options.seed)});
       qpv_layer.geometry.push_back(geos.to_wkb(clipped.get()));
       ++qpv_number;
     }
-    calib.push_back({fmt::format("qpv_residents {} {}", w.communes.code[commune_idx::from(c)], qpv_communes[k]),
-                     "calibration (commune share)", qpv_target[qpv_communes[k]], commune_done});
+    calib.push_back(
+        {fmt::format("qpv_residents {} {}", w.communes.code[commune_idx::from(c)], qpv_communes[k]),
+         "calibration (commune share)", qpv_target[qpv_communes[k]], commune_done});
   }
   double qpv_total = 0;
   for (auto const& r : qpv_layer.rows) {
     qpv_total += std::get<double>(r[3]);
   }
-  calib.insert(calib.begin(), {"qpv_count", kSourceCalib, kQpvCount, static_cast<double>(qpv_layer.rows.size())});
+  calib.insert(calib.begin(),
+               {"qpv_count", kSourceCalib, kQpvCount, static_cast<double>(qpv_layer.rows.size())});
   calib.insert(calib.begin() + 1, {"qpv_residents island", kSourceCalib, kQpvResidents, qpv_total});
 
   // ---------------- Facilities.
@@ -342,7 +353,7 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
     double const u = rng.uniform();
     if (u < 0.78) return "Mo-Fr 07:00-18:30";
     if (u < 0.88) return "Mo-Fr 07:30-17:30";
-    if (u < 0.94) return "Mo-Fr 06:00-19:30";  // atypical: early and late
+    if (u < 0.94) return "Mo-Fr 06:00-19:30";    // atypical: early and late
     return "Mo-Fr 07:00-18:30; Sa 08:00-12:30";  // atypical: Saturday morning
   };
   // Micro-crèches: 231 with 2,308 places, La Possession pinned to 25.
@@ -367,7 +378,8 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
       f.commune = c;
       f.kind = "micro_creche";
       int const avg = micro_left / micro_count_left;
-      f.places = (micro_count_left == 1) ? micro_left : std::clamp(avg + static_cast<int>(rng.below(3)) - 1, 6, 12);
+      f.places =
+          (micro_count_left == 1) ? micro_left : std::clamp(avg + static_cast<int>(rng.below(3)) - 1, 6, 12);
       micro_left -= f.places;
       --micro_count_left;
       f.id = fmt::format("eaje-{}-micro-{:03d}", w.communes.code[commune_idx::from(c)], k + 1);
@@ -398,13 +410,16 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
         f.places = 0;  // set below: Bras-Panon's 5 structures hold 92 places
       } else {
         int const avg = other_left / std::max(1, other_count_left);
-        f.places = (other_count_left == 1) ? other_left : std::clamp(avg + static_cast<int>(rng.below(21)) - 10, 15, 80);
+        f.places = (other_count_left == 1) ? other_left
+                                           : std::clamp(avg + static_cast<int>(rng.below(21)) - 10, 15, 80);
         other_left -= f.places;
         --other_count_left;
       }
       f.id = fmt::format("eaje-{}-{}-{:02d}", w.communes.code[commune_idx::from(c)], f.kind, k + 1);
-      f.name = fmt::format("{} {} {}", f.kind == "creche" ? "Crèche" : (f.kind == "jardin_enfants" ? "Jardin d'enfants" : "Multi-accueil"),
-                           cname, k + 1);
+      f.name = fmt::format(
+          "{} {} {}",
+          f.kind == "creche" ? "Crèche" : (f.kind == "jardin_enfants" ? "Jardin d'enfants" : "Multi-accueil"),
+          cname, k + 1);
       f.hours = eaje_hours(rng);
       f.occupancy = std::round(rng.uniform(0.85, 0.98) * 100) / 100;
       f.manager = fmt::format("mgr-{}-{}", slug(cname), k % 2 == 0 ? "commune" : "assoc");
@@ -462,7 +477,8 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
         }
         facility_row* bestf = nullptr;
         for (auto& f : fac) {
-          if (f.commune == c && !f.avip && f.kind != "micro_creche" && (bestf == nullptr || f.places > bestf->places)) {
+          if (f.commune == c && !f.avip && f.kind != "micro_creche" &&
+              (bestf == nullptr || f.places > bestf->places)) {
             bestf = &f;
           }
         }
@@ -472,9 +488,11 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
         }
       }
     }
-    auto name_experiment = [&](std::size_t c, std::string const& name, std::string const& id, std::string const& network) {
+    auto name_experiment = [&](std::size_t c, std::string const& name, std::string const& id,
+                               std::string const& network) {
       for (auto& f : fac) {
-        if (f.commune == c && !f.avip && f.kind != "micro_creche" && f.network.empty() && f.id.find("exp") == std::string::npos) {
+        if (f.commune == c && !f.avip && f.kind != "micro_creche" && f.network.empty() &&
+            f.id.find("exp") == std::string::npos) {
           f.name = name;
           f.id = id;
           f.network = network;
@@ -490,7 +508,8 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
     name_experiment(sd, "Crèche Les P'tits Mounes (Sainte-Clotilde)", "exp-sainte-clotilde-ptits-mounes", "");
     name_experiment(sd, "Crèche Les Jonquilles (Sainte-Clotilde)", "exp-sainte-clotilde-jonquilles", "");
     name_experiment(sd, "Crèche Colombine (Sainte-Clotilde)", "exp-sainte-clotilde-colombine", "");
-    name_experiment(sd, "Crèche municipale de Sainte-Clotilde", "exp-sainte-clotilde-municipale", "net-saint-denis-municipal");
+    name_experiment(sd, "Crèche municipale de Sainte-Clotilde", "exp-sainte-clotilde-municipale",
+                    "net-saint-denis-municipal");
     name_experiment(sa, "Crèche Saint-André 1 (réseau Est)", "exp-saint-andre-1", "net-saint-andre");
     name_experiment(sa, "Crèche Saint-André 2 (réseau Est)", "exp-saint-andre-2", "net-saint-andre");
     name_experiment(ss, "Crèche Sainte-Suzanne (réseau Est)", "exp-sainte-suzanne-1", "net-sainte-suzanne");
@@ -513,7 +532,8 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
         f.kind = "assmat";
         f.places = rng.bernoulli(0.7) ? 4 : 3;
         double const u = rng.uniform();
-        f.hours = u < 0.7 ? "Mo-Fr 07:00-18:00" : (u < 0.9 ? "Mo-Fr 06:00-19:30" : "Mo-Fr 07:00-18:00; Sa 07:00-13:00");
+        f.hours = u < 0.7 ? "Mo-Fr 07:00-18:00"
+                          : (u < 0.9 ? "Mo-Fr 06:00-19:30" : "Mo-Fr 07:00-18:00; Sa 07:00-13:00");
         f.occupancy = std::round(rng.uniform(0.75, 0.95) * 100) / 100;
         f.id = fmt::format("assmat-{}-{:03d}", w.communes.code[commune_idx::from(c)], k + 1);
         f.name = fmt::format("Assistant maternel {} {}", cname, k + 1);
@@ -538,7 +558,8 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
   }
   // Baby Bus: 4 buses (seed 003), 2–3 sites each, 12 children per session, Mo/Tu/Th/Fr 08:30–16:00 shared.
   {
-    std::vector<std::pair<std::string, int>> buses{{"Salazie", 2}, {"Saint-Joseph", 3}, {"Saint-Paul", 3}, {"La Possession", 2}};
+    std::vector<std::pair<std::string, int>> buses{
+        {"Salazie", 2}, {"Saint-Joseph", 3}, {"Saint-Paul", 3}, {"La Possession", 2}};
     std::array<char const*, 3> days2{"Mo,Th 08:30-16:00", "Tu,Fr 08:30-16:00", ""};
     std::array<char const*, 3> days3{"Mo,Th 08:30-16:00", "Tu 08:30-16:00", "Fr 08:30-16:00"};
     for (auto const& [cname, sites] : buses) {
@@ -559,24 +580,34 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
       }
     }
   }
-  geo::output_layer fac_layer{"facilities", "Offre d'accueil (synthétique)", w.epsg,
-                              {{"id", geo::field_type::text, ""},      {"name", geo::field_type::text, ""},
-                               {"kind", geo::field_type::text, ""},    {"places", geo::field_type::integer, ""},
-                               {"hours", geo::field_type::text, ""},   {"occupancy", geo::field_type::real, ""},
-                               {"avip", geo::field_type::boolean, ""}, {"network", geo::field_type::text, ""},
-                               {"manager", geo::field_type::text, ""}, {"bus", geo::field_type::text, ""},
-                               {"synthetic", geo::field_type::boolean, ""}, {"source", geo::field_type::text, ""}},
+  geo::output_layer fac_layer{"facilities",
+                              "Offre d'accueil (synthétique)",
+                              w.epsg,
+                              {{"id", geo::field_type::text, ""},
+                               {"name", geo::field_type::text, ""},
+                               {"kind", geo::field_type::text, ""},
+                               {"places", geo::field_type::integer, ""},
+                               {"hours", geo::field_type::text, ""},
+                               {"occupancy", geo::field_type::real, ""},
+                               {"avip", geo::field_type::boolean, ""},
+                               {"network", geo::field_type::text, ""},
+                               {"manager", geo::field_type::text, ""},
+                               {"bus", geo::field_type::text, ""},
+                               {"synthetic", geo::field_type::boolean, ""},
+                               {"source", geo::field_type::text, ""}},
                               {},
                               {}};
-  int eaje = 0, micro_n = 0, micro_p = 0, eaje_p = 0, assmat_n = 0, bp_n = 0, bp_p = 0, bp_a = 0, pos_a = 0, avip_n = 0,
-      eaje_qpv_p = 0;
+  int eaje = 0, micro_n = 0, micro_p = 0, eaje_p = 0, assmat_n = 0, bp_n = 0, bp_p = 0, bp_a = 0, pos_a = 0,
+      avip_n = 0, eaje_qpv_p = 0;
   for (auto const& f : fac) {
-    auto const source = fmt::format("synthetic{}: placed on populated 200 m cells ∝ children 0–3; counts and places "
-                                    "calibrated on {} and seed 000 (seed {})",
-                                    f.source.empty() ? "" : " (" + f.source + " named in seed 000)", kSourceCalib, options.seed);
-    fac_layer.rows.push_back({f.id, f.name, f.kind, static_cast<std::int64_t>(f.places), f.hours, f.occupancy, f.avip,
-                              f.network.empty() ? geo::field_value{} : geo::field_value{f.network}, f.manager,
-                              f.bus.empty() ? geo::field_value{} : geo::field_value{f.bus}, true, source});
+    auto const source = fmt::format(
+        "synthetic{}: placed on populated 200 m cells ∝ children 0–3; counts and places "
+        "calibrated on {} and seed 000 (seed {})",
+        f.source.empty() ? "" : " (" + f.source + " named in seed 000)", kSourceCalib, options.seed);
+    fac_layer.rows.push_back({f.id, f.name, f.kind, static_cast<std::int64_t>(f.places), f.hours, f.occupancy,
+                              f.avip, f.network.empty() ? geo::field_value{} : geo::field_value{f.network},
+                              f.manager, f.bus.empty() ? geo::field_value{} : geo::field_value{f.bus}, true,
+                              source});
     auto pt = geos.point(f.x, f.y);
     fac_layer.geometry.push_back(geos.to_wkb(pt.get()));
     bool const is_eaje = f.kind != "assmat" && f.kind != "mam" && f.kind != "baby_bus_site";
@@ -632,7 +663,9 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
   cell_sampler by_low_income{w, li};
   (void)sp_island;
   (void)hh_island;
-  geo::output_layer fam_layer{"families", "Familles en insertion (synthétiques)", w.epsg,
+  geo::output_layer fam_layer{"families",
+                              "Familles en insertion (synthétiques)",
+                              w.epsg,
                               {{"id", geo::field_type::text, ""},
                                {"children_under_3", geo::field_type::integer, ""},
                                {"child_age_months", geo::field_type::integer, ""},
@@ -648,7 +681,8 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
                               {},
                               {}};
   std::string const fam_source = fmt::format(
-      "synthetic: RSA households with a child under 3, spread by commune ∝ low-income households and on the 200 m "
+      "synthetic: RSA households with a child under 3, spread by commune ∝ low-income households and on the "
+      "200 m "
       "grid; profile of seed 000 (2023); seed {}",
       options.seed);
   int fid = 0, single = 0, in_qpv = 0;
@@ -660,10 +694,13 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
       auto const& p = w.grid.centre[cell_idx{i}];
       double const x = p.x + rng.uniform(-0.45, 0.45) * cell;
       double const y = p.y + rng.uniform(-0.45, 0.45) * cell;
-      bool const sp = rng.bernoulli(0.40);      // 40 % single-parent families with a child under 3
-      bool const young = rng.bernoulli(0.38);   // 15 of 39 AVIP parents under 25 (seed 000)
-      double const u = rng.uniform();           // paths: seed 000 entry motives
-      std::string path = u < 0.35 ? "job_search" : (u < 0.62 ? "training" : (u < 0.88 ? "fixed_term" : (u < 0.96 ? "social" : "integration")));
+      bool const sp = rng.bernoulli(0.40);     // 40 % single-parent families with a child under 3
+      bool const young = rng.bernoulli(0.38);  // 15 of 39 AVIP parents under 25 (seed 000)
+      double const u = rng.uniform();          // paths: seed 000 entry motives
+      std::string path =
+          u < 0.35
+              ? "job_search"
+              : (u < 0.62 ? "training" : (u < 0.88 ? "fixed_term" : (u < 0.96 ? "social" : "integration")));
       std::string hours;
       if (path == "job_search" || path == "social" || path == "integration") {
         hours = "Mo,Tu,Th 08:30-15:30";
@@ -674,13 +711,17 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
       }
       double const a = rng.uniform();  // atypical needs (seed 000 round tables): 25 % of working paths
       if (path == "fixed_term" || path == "training") {
-        if (a < 0.10) hours = "Mo-Fr 06:00-14:00";
-        else if (a < 0.18) hours = "Mo-Fr 12:00-20:00";
-        else if (a < 0.25) hours += "; Sa 08:00-12:00";
+        if (a < 0.10)
+          hours = "Mo-Fr 06:00-14:00";
+        else if (a < 0.18)
+          hours = "Mo-Fr 12:00-20:00";
+        else if (a < 0.25)
+          hours += "; Sa 08:00-12:00";
       }
       double const m = rng.uniform();  // mobility: 45 % without a car (assumption, see README)
       std::string mobility = m < 0.55 ? "car" : (m < 0.90 ? "bus" : "walk");
-      int const age = rng.bernoulli(0.2) ? static_cast<int>(3 + rng.below(9)) : static_cast<int>(12 + rng.below(24));
+      int const age =
+          rng.bernoulli(0.2) ? static_cast<int>(3 + rng.below(9)) : static_cast<int>(12 + rng.below(24));
       int const kids = rng.bernoulli(0.1) ? 2 : 1;
       bool const disabled = rng.bernoulli(0.02);
       fam_layer.rows.push_back({fmt::format("fam-{:05d}", fid + 1), static_cast<std::int64_t>(kids),
@@ -708,9 +749,10 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
     }
   }
   expected_qpv = li_total > 0 ? li_qpv / li_total : 0;
-  calib.push_back({"families (RSA with a child under 3)", "34,000 under-3s × 27 % RSA coverage ÷ 1.1", families_target * options.family_scale,
-                   static_cast<double>(fid)});
-  calib.push_back({"families share single parent", kSourceCalib, 0.40, fid > 0 ? static_cast<double>(single) / fid : 0});
+  calib.push_back({"families (RSA with a child under 3)", "34,000 under-3s × 27 % RSA coverage ÷ 1.1",
+                   families_target * options.family_scale, static_cast<double>(fid)});
+  calib.push_back(
+      {"families share single parent", kSourceCalib, 0.40, fid > 0 ? static_cast<double>(single) / fid : 0});
   calib.push_back({"families share in QPV", "low-income households in QPV cells", expected_qpv,
                    fid > 0 ? static_cast<double>(in_qpv) / fid : 0});
 
@@ -721,7 +763,8 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
   std::ofstream csv{out_dir / "calibration.csv"};
   csv << "indicateur,source,cible,valeur_synthetique,ecart_relatif\n";
   for (auto const& r : calib) {
-    csv << fmt::format("\"{}\",\"{}\",{:.4f},{:.4f},{:.4f}\n", r.target, r.source, r.expected, r.synthesised, r.gap());
+    csv << fmt::format("\"{}\",\"{}\",{:.4f},{:.4f},{:.4f}\n", r.target, r.source, r.expected, r.synthesised,
+                       r.gap());
   }
   return calib;
 }
@@ -729,8 +772,8 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
 std::string format_calibration(std::vector<calibration_row> const& rows) {
   std::string out = fmt::format("{:<48} {:>12} {:>12} {:>8}\n", "target", "expected", "synthesised", "gap");
   for (auto const& r : rows) {
-    out += fmt::format("{:<48} {:>12.2f} {:>12.2f} {:>7.2f}%{}\n", r.target.substr(0, 48), r.expected, r.synthesised,
-                       100 * r.gap(), std::abs(r.gap()) > 0.05 ? "  <-- over 5 %" : "");
+    out += fmt::format("{:<48} {:>12.2f} {:>12.2f} {:>7.2f}%{}\n", r.target.substr(0, 48), r.expected,
+                       r.synthesised, 100 * r.gap(), std::abs(r.gap()) > 0.05 ? "  <-- over 5 %" : "");
   }
   return out;
 }

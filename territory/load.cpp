@@ -104,7 +104,8 @@ std::optional<layer_spec> layer_from(json const& layers, std::string const& name
     return std::nullopt;
   }
   if (!fs::exists(s.path) && p.rfind("/vsi", 0) != 0) {
-    throw data_error{fmt::format("{}: /layers/{}/path: file not found: {}", manifest.string(), name, s.path.string())};
+    throw data_error{
+        fmt::format("{}: /layers/{}/path: file not found: {}", manifest.string(), name, s.path.string())};
   }
   return s;
 }
@@ -128,7 +129,8 @@ struct field_reader {
   geo::feature_table const& t;
   violations& v;
 
-  std::string text(std::size_t i, std::string const& f, std::optional<std::string> fallback = std::nullopt) const {
+  std::string text(std::size_t i, std::string const& f,
+                   std::optional<std::string> fallback = std::nullopt) const {
     auto const c = t.column(f);
     if (!c || !t.values[*c][i]) {
       if (fallback) {
@@ -139,7 +141,8 @@ struct field_reader {
     }
     return *t.values[*c][i];
   }
-  double number(std::size_t i, std::string const& f, double lo, double hi, std::optional<double> fallback = std::nullopt) const {
+  double number(std::size_t i, std::string const& f, double lo, double hi,
+                std::optional<double> fallback = std::nullopt) const {
     auto const c = t.column(f);
     if (!c || !t.values[*c][i] || t.values[*c][i]->empty()) {
       if (fallback) {
@@ -173,7 +176,8 @@ struct field_reader {
     return out;
   }
   template <std::size_t N>
-  std::uint8_t choice(std::size_t i, std::string const& f, std::array<std::string_view, N> const& names) const {
+  std::uint8_t choice(std::size_t i, std::string const& f,
+                      std::array<std::string_view, N> const& names) const {
     auto const s = text(i, f);
     for (std::size_t k = 0; k < N; ++k) {
       if (names[k] == s) {
@@ -251,7 +255,8 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
   t.name = manifest.value("name", manifest_path.stem().string());
   t.world.territory = t.name;
   if (!manifest.contains("layers") || !manifest.at("layers").is_object()) {
-    throw data_error{fmt::format("{}: /layers: expected an object listing the territory's layers", manifest_path.string())};
+    throw data_error{fmt::format("{}: /layers: expected an object listing the territory's layers",
+                                 manifest_path.string())};
   }
   auto const& layers = manifest.at("layers");
   violations bad;
@@ -364,11 +369,12 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
   std::map<std::pair<long, long>, std::uint32_t> cell_of;
   for (std::size_t i = 0; i < w.grid.size(); ++i) {
     auto const& c = w.grid.centre[sim::cell_idx::from(i)];
-    cell_of[{std::lround(std::floor(c.x / w.grid.cell_size)), std::lround(std::floor(c.y / w.grid.cell_size))}] =
-        static_cast<std::uint32_t>(i);
+    cell_of[{std::lround(std::floor(c.x / w.grid.cell_size)),
+             std::lround(std::floor(c.y / w.grid.cell_size))}] = static_cast<std::uint32_t>(i);
   }
   auto cell_at = [&](geo::xy p) {
-    auto it = cell_of.find({std::lround(std::floor(p.x / w.grid.cell_size)), std::lround(std::floor(p.y / w.grid.cell_size))});
+    auto it = cell_of.find(
+        {std::lround(std::floor(p.x / w.grid.cell_size)), std::lround(std::floor(p.y / w.grid.cell_size))});
     return it == cell_of.end() ? sim::cell_idx::invalid() : sim::cell_idx{it->second};
   };
 
@@ -499,9 +505,10 @@ std::string check_report(territory const& t) {
   auto const& w = t.world;
   std::ostringstream out;
   out << fmt::format("territory: {} (EPSG:{})\n", t.name, w.epsg);
-  out << fmt::format("layers: communes {}, sectors {}, qpv {}, grid cells {}, facilities {}, families {}, gtfs feeds {}\n",
-                     w.communes.size(), w.sectors.size(), w.qpvs.size(), w.grid.size(), w.facilities.size(),
-                     w.families.size(), t.gtfs.size());
+  out << fmt::format(
+      "layers: communes {}, sectors {}, qpv {}, grid cells {}, facilities {}, families {}, gtfs feeds {}\n",
+      w.communes.size(), w.sectors.size(), w.qpvs.size(), w.grid.size(), w.facilities.size(),
+      w.families.size(), t.gtfs.size());
   if (!t.synthetic_layers.empty()) {
     std::string s;
     for (auto const& l : t.synthetic_layers) {
@@ -537,8 +544,8 @@ std::string check_report(territory const& t) {
       qpv[c.index()] += 1;
     }
   }
-  out << fmt::format("{:<8} {:<26} {:>6} {:>9} {:>5} {:>10} {:>7} {:>9}\n", "code", "commune", "cells", "people",
-                     "qpv", "facilities", "places", "families");
+  out << fmt::format("{:<8} {:<26} {:>6} {:>9} {:>5} {:>10} {:>7} {:>9}\n", "code", "commune", "cells",
+                     "people", "qpv", "facilities", "places", "families");
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
     auto const c = sim::commune_idx::from(i);
     out << fmt::format("{:<8} {:<26} {:>6} {:>9.0f} {:>5} {:>10} {:>7} {:>9}\n", w.communes.code[c],

@@ -22,8 +22,8 @@ struct territory {
   std::filesystem::path manifest;  ///< the manifest file
   std::string name;
   sim::world world;
-  std::vector<geo::wkb> commune_geometry;  ///< indexed like world.communes
-  std::vector<geo::wkb> qpv_geometry;      ///< indexed like world.qpvs
+  std::vector<geo::wkb> commune_geometry;   ///< indexed like world.communes
+  std::vector<geo::wkb> qpv_geometry;       ///< indexed like world.qpvs
   std::vector<std::filesystem::path> gtfs;  ///< GTFS feeds (zip or folder), possibly none
   std::vector<input_file> inputs;
   std::vector<std::string> synthetic_layers;  ///< contract layers flagged synthetic, for the report

@@ -18,7 +18,9 @@ using geo::field_type;
 
 namespace {
 
-json stat(sim::samples const& s) { return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}}; }
+json stat(sim::samples const& s) {
+  return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}};
+}
 
 json delta_json(sim::group_delta const& d) {
   return {{"delta_matched", stat(d.matched)},
@@ -57,10 +59,11 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
   j["seed"] = scenarios.front().meta.seed;
   j["common_random_numbers"] = true;
   json list = json::array();
-  std::string csv = "scenario,familles_orientees,familles_accueillies,couverture,couverture_bas,couverture_haut,"
-                    "couverture_prioritaire,couverture_prioritaire_bas,couverture_prioritaire_haut,"
-                    "delta_familles_prioritaires,delta_familles_prioritaires_bas,delta_familles_prioritaires_haut,"
-                    "cout_annuel,delta_cout,cout_par_famille_prioritaire_supplementaire\n";
+  std::string csv =
+      "scenario,familles_orientees,familles_accueillies,couverture,couverture_bas,couverture_haut,"
+      "couverture_prioritaire,couverture_prioritaire_bas,couverture_prioritaire_haut,"
+      "delta_familles_prioritaires,delta_familles_prioritaires_bas,delta_familles_prioritaires_haut,"
+      "cout_annuel,delta_cout,cout_par_famille_prioritaire_supplementaire\n";
   for (std::size_t s = 0; s < c.names.size(); ++s) {
     auto const& r = *c.results[s];
     auto const& d = c.deltas[s];
@@ -76,8 +79,9 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
     e["qpv"] = delta_json(d.qpv);
     e["non_qpv"] = delta_json(d.non_qpv);
     e["delta_cost_eur"] = d.cost_delta;
-    e["cost_per_additional_priority_family_eur"] =
-        std::isfinite(d.cost_per_additional_priority_family) ? json(d.cost_per_additional_priority_family) : json(nullptr);
+    e["cost_per_additional_priority_family_eur"] = std::isfinite(d.cost_per_additional_priority_family)
+                                                       ? json(d.cost_per_additional_priority_family)
+                                                       : json(nullptr);
     json communes = json::array();
     for (std::size_t i = 0; i < w.communes.size(); ++i) {
       auto cj = delta_json(d.communes[sim::commune_idx::from(i)]);
@@ -103,14 +107,19 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
         met += pm >= 0.5 ? 1 : 0;
       }
     }
-    e["avip_compliance"] = {{"labelled", labelled}, {"expected_meeting_target", p_met}, {"likely_meeting_target", met}};
+    e["avip_compliance"] = {
+        {"labelled", labelled}, {"expected_meeting_target", p_met}, {"likely_meeting_target", met}};
     list.push_back(e);
-    csv += fmt::format("\"{}\",{:.3f},{:.3f},{:.5f},{:.5f},{:.5f},{:.5f},{:.5f},{:.5f},{:.3f},{:.3f},{:.3f},{:.0f},{:.0f},{}\n", c.names[s],
-                       r.island.referred.mean(), r.island.matched.mean(), r.island.coverage.mean(), r.island.coverage.lo(),
-                       r.island.coverage.hi(), r.island.priority_coverage.mean(), r.island.priority_coverage.lo(),
-                       r.island.priority_coverage.hi(), d.island.priority_matched.mean(), d.island.priority_matched.lo(),
-                       d.island.priority_matched.hi(), r.cost.total, d.cost_delta,
-                       std::isfinite(d.cost_per_additional_priority_family) ? fmt::format("{:.0f}", d.cost_per_additional_priority_family) : "");
+    csv += fmt::format(
+        "\"{}\",{:.3f},{:.3f},{:.5f},{:.5f},{:.5f},{:.5f},{:.5f},{:.5f},{:.3f},{:.3f},{:.3f},{:.0f},{:.0f},{}"
+        "\n",
+        c.names[s], r.island.referred.mean(), r.island.matched.mean(), r.island.coverage.mean(),
+        r.island.coverage.lo(), r.island.coverage.hi(), r.island.priority_coverage.mean(),
+        r.island.priority_coverage.lo(), r.island.priority_coverage.hi(), d.island.priority_matched.mean(),
+        d.island.priority_matched.lo(), d.island.priority_matched.hi(), r.cost.total, d.cost_delta,
+        std::isfinite(d.cost_per_additional_priority_family)
+            ? fmt::format("{:.0f}", d.cost_per_additional_priority_family)
+            : "");
   }
   j["scenarios"] = list;
   write_text(dir / "comparison.json", j.dump(2));
@@ -118,24 +127,30 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
   // GeoJSON of the deltas per commune and per grid cell, one layer per scenario after the first.
   for (std::size_t s = 1; s < c.names.size(); ++s) {
     auto const& d = c.deltas[s];
-    geo::output_layer com{"ecarts_communes_" + slug(c.names[s]), "Écarts par commune — " + c.names[s], w.epsg,
-                          {{"code", field_type::text, "Code INSEE"},
-                           {"nom", field_type::text, "Commune"},
-                           {"delta_couverture", field_type::real, "Écart de couverture"},
-                           {"delta_couverture_bas", field_type::real, "borne basse 90 %"},
-                           {"delta_couverture_haut", field_type::real, "borne haute 90 %"},
-                           {"delta_familles_prioritaires", field_type::real, "Écart de familles prioritaires accueillies"}},
-                          {},
-                          {}};
+    geo::output_layer com{
+        "ecarts_communes_" + slug(c.names[s]),
+        "Écarts par commune — " + c.names[s],
+        w.epsg,
+        {{"code", field_type::text, "Code INSEE"},
+         {"nom", field_type::text, "Commune"},
+         {"delta_couverture", field_type::real, "Écart de couverture"},
+         {"delta_couverture_bas", field_type::real, "borne basse 90 %"},
+         {"delta_couverture_haut", field_type::real, "borne haute 90 %"},
+         {"delta_familles_prioritaires", field_type::real, "Écart de familles prioritaires accueillies"}},
+        {},
+        {}};
     for (std::size_t i = 0; i < w.communes.size(); ++i) {
       auto const& g = d.communes[sim::commune_idx::from(i)];
-      com.rows.push_back({w.communes.code[sim::commune_idx::from(i)], w.communes.name[sim::commune_idx::from(i)], g.coverage.mean(),
-                          g.coverage.lo(), g.coverage.hi(), g.priority_matched.mean()});
+      com.rows.push_back({w.communes.code[sim::commune_idx::from(i)],
+                          w.communes.name[sim::commune_idx::from(i)], g.coverage.mean(), g.coverage.lo(),
+                          g.coverage.hi(), g.priority_matched.mean()});
       com.geometry.push_back(t.commune_geometry[i]);
     }
     geo::write_vector((dir / (com.name + ".geojson")).string(), geo::vector_format::geojson, com);
     geo::write_vector((dir / "comparison.gpkg").string(), geo::vector_format::gpkg, com);
-    geo::output_layer cells{"ecarts_carreaux_" + slug(c.names[s]), "Écarts par carreau — " + c.names[s], w.epsg,
+    geo::output_layer cells{"ecarts_carreaux_" + slug(c.names[s]),
+                            "Écarts par carreau — " + c.names[s],
+                            w.epsg,
                             {{"id", field_type::text, "Carreau"},
                              {"delta_accueillies", field_type::real, "Écart de familles accueillies"},
                              {"delta_non_couvertes", field_type::real, "Écart de familles non couvertes"}},

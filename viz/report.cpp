@@ -26,9 +26,15 @@ th:first-child,td:first-child,th:nth-child(2),td:nth-child(2){text-align:left}th
 .scroll{max-height:420px;overflow:auto}svg.chart text{font-size:12px;font-family:sans-serif}
 </style>)";
 
-std::string pct(double v) { return std::isfinite(v) ? fmt::format("{:.1f} %", 100 * v) : "—"; }
-std::string num(double v, int d = 0) { return std::isfinite(v) ? fmt::format("{:.{}f}", v, d) : "—"; }
-std::string euros(double v) { return std::isfinite(v) ? fmt::format("{:.0f} €", v) : "—"; }
+std::string pct(double v) {
+  return std::isfinite(v) ? fmt::format("{:.1f} %", 100 * v) : "—";
+}
+std::string num(double v, int d = 0) {
+  return std::isfinite(v) ? fmt::format("{:.{}f}", v, d) : "—";
+}
+std::string euros(double v) {
+  return std::isfinite(v) ? fmt::format("{:.0f} €", v) : "—";
+}
 
 struct extent {
   double x0{std::numeric_limits<double>::max()}, y0{std::numeric_limits<double>::max()};
@@ -40,7 +46,8 @@ extent extent_of(territory::territory const& t) {
   for (auto const& g : t.commune_geometry) {
     for (auto const& ring : geo::polygon_rings(g, 0)) {
       for (auto const& p : ring) {
-        e.x0 = std::min(e.x0, p.x), e.y0 = std::min(e.y0, p.y), e.x1 = std::max(e.x1, p.x), e.y1 = std::max(e.y1, p.y);
+        e.x0 = std::min(e.x0, p.x), e.y0 = std::min(e.y0, p.y), e.x1 = std::max(e.x1, p.x),
+        e.y1 = std::max(e.y1, p.y);
       }
     }
   }
@@ -52,48 +59,62 @@ std::string card(std::string const& value, std::string const& label) {
 }
 
 std::vector<std::pair<std::string, std::string>> coverage_legend() {
-  return {{ramp_coverage(0.0), "0 %"}, {ramp_coverage(0.25), "25 %"}, {ramp_coverage(0.5), "50 %"},
-          {ramp_coverage(0.75), "75 %"}, {ramp_coverage(1.0), "100 %"}};
+  return {{ramp_coverage(0.0), "0 %"},
+          {ramp_coverage(0.25), "25 %"},
+          {ramp_coverage(0.5), "50 %"},
+          {ramp_coverage(0.75), "75 %"},
+          {ramp_coverage(1.0), "100 %"}};
 }
 
 /// Horizontal bars with 90 % interval whiskers, values in [0, 1].
-std::string bar_chart(std::vector<std::tuple<std::string, double, double, double>> const& bars, std::string const& title) {
+std::string bar_chart(std::vector<std::tuple<std::string, double, double, double>> const& bars,
+                      std::string const& title) {
   int const row = 30;
   int const left = 230;
   int const width = 760;
   int const plot = width - left - 60;
   int const height = row * static_cast<int>(bars.size()) + 40;
-  std::string s = fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {} {}\" width=\"100%\" style=\"max-width:{}px\">"
-                              "<text x=\"4\" y=\"16\" font-weight=\"bold\">{}</text>",
-                              width, height, width, html_escape(title));
+  std::string s = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {} {}\" width=\"100%\" "
+      "style=\"max-width:{}px\">"
+      "<text x=\"4\" y=\"16\" font-weight=\"bold\">{}</text>",
+      width, height, width, html_escape(title));
   for (int k = 0; k <= 4; ++k) {
     double const x = left + plot * k / 4.0;
-    s += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"24\" y2=\"{1}\" stroke=\"#dde\"/><text x=\"{0:.1f}\" y=\"{2}\" text-anchor=\"middle\">{3} %</text>",
-                     x, height - 14, height - 2, 25 * k);
+    s += fmt::format(
+        "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"24\" y2=\"{1}\" stroke=\"#dde\"/><text x=\"{0:.1f}\" "
+        "y=\"{2}\" text-anchor=\"middle\">{3} %</text>",
+        x, height - 14, height - 2, 25 * k);
   }
   for (std::size_t i = 0; i < bars.size(); ++i) {
     auto const& [label, mean, lo, hi] = bars[i];
     int const y = 28 + row * static_cast<int>(i);
     auto clamp01 = [](double v) { return std::clamp(std::isfinite(v) ? v : 0.0, 0.0, 1.0); };
-    s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", left - 8, y + 15, html_escape(label));
-    s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"20\" fill=\"#3b82b6\"><title>{}: {}</title></rect>", left, y,
-                     plot * clamp01(mean), html_escape(label), pct(mean));
-    s += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{}\" stroke=\"#111\" stroke-width=\"1.5\"/>", left + plot * clamp01(lo),
-                     left + plot * clamp01(hi), y + 10, y + 10);
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text>", left + plot * clamp01(hi) + 6, y + 15, pct(mean));
+    s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", left - 8, y + 15,
+                     html_escape(label));
+    s += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"20\" fill=\"#3b82b6\"><title>{}: "
+        "{}</title></rect>",
+        left, y, plot * clamp01(mean), html_escape(label), pct(mean));
+    s += fmt::format(
+        "<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{}\" stroke=\"#111\" stroke-width=\"1.5\"/>",
+        left + plot * clamp01(lo), left + plot * clamp01(hi), y + 10, y + 10);
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text>", left + plot * clamp01(hi) + 6, y + 15,
+                     pct(mean));
   }
   return s + "</svg>";
 }
 
-std::string coverage_map(territory::territory const& t, sim::world const& w, std::vector<double> const& commune_values,
-                         bool delta, std::string const& caption) {
+std::string coverage_map(territory::territory const& t, sim::world const& w,
+                         std::vector<double> const& commune_values, bool delta, std::string const& caption) {
   auto const e = extent_of(t);
   svg_map m{e.x0, e.y0, e.x1, e.y1, 640};
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
     auto const c = sim::commune_idx::from(i);
     auto const v = commune_values[i];
     m.polygon(t.commune_geometry[i], delta ? ramp_delta(v * 5) : ramp_coverage(v), "#ffffff", 1.0,
-              fmt::format("{} : {}{}", w.communes.name[c], delta && v > 0 ? "+" : "", delta ? fmt::format("{:.1f} pts", 100 * v) : pct(v)),
+              fmt::format("{} : {}{}", w.communes.name[c], delta && v > 0 ? "+" : "",
+                          delta ? fmt::format("{:.1f} pts", 100 * v) : pct(v)),
               50.0);
   }
   for (std::size_t i = 0; i < t.qpv_geometry.size(); ++i) {
@@ -114,8 +135,10 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
   (void)L;
   std::string h = "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>avipsim — " +
                   html_escape(meta.scenario_name) + "</title>" + kStyle + "</head><body>";
-  h += fmt::format("<header><h1>avipsim — {}</h1><p>{} · {} réplications · graine {} · avipsim {}</p></header><main>",
-                   html_escape(meta.scenario_name), html_escape(t.name), meta.replications, meta.seed, html_escape(meta.version));
+  h += fmt::format(
+      "<header><h1>avipsim — {}</h1><p>{} · {} réplications · graine {} · avipsim {}</p></header><main>",
+      html_escape(meta.scenario_name), html_escape(t.name), meta.replications, meta.seed,
+      html_escape(meta.version));
   // Headline figures.
   std::size_t labelled = 0;
   double met = 0;
@@ -126,9 +149,13 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
       met += r.facilities[k].target_met.mean();
     }
   }
-  h += "<section><h2>Chiffres clés (moyenne et intervalle à 90 % sur les réplications)</h2><div class=\"cards\">";
-  h += card(pct(r.island.coverage.mean()), fmt::format("familles orientées accueillies ({}–{})", pct(r.island.coverage.lo()), pct(r.island.coverage.hi())));
-  h += card(pct(r.island.priority_coverage.mean()), "couverture du public prioritaire (monoparents, QPV/ZRR, moins de 26 ans)");
+  h += "<section><h2>Chiffres clés (moyenne et intervalle à 90 % sur les réplications)</h2><div "
+       "class=\"cards\">";
+  h += card(pct(r.island.coverage.mean()),
+            fmt::format("familles orientées accueillies ({}–{})", pct(r.island.coverage.lo()),
+                        pct(r.island.coverage.hi())));
+  h += card(pct(r.island.priority_coverage.mean()),
+            "couverture du public prioritaire (monoparents, QPV/ZRR, moins de 26 ans)");
   h += card(num(r.island.referred.mean()), "familles orientées dans l'année");
   h += card(num(r.island.unmet_unreachable.mean()), "non couvertes : aucune structure accessible");
   h += card(num(r.island.unmet_hours.mean()), "non couvertes : horaires incompatibles");
@@ -153,11 +180,14 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
       }
       bool const avip = w.facilities.avip[k] != 0;
       bool const bus = w.facilities.kind[k] == sim::facility_kind::baby_bus_site;
-      dots.circle(w.facilities.location[k].x, w.facilities.location[k].y, avip ? 4.0 : 2.0, avip ? "#0b4f6c" : (bus ? "#f59e0b" : "#ffffff"),
-                  "#333", fmt::format("{} ({} places){}", w.facilities.name[k], w.facilities.places[k], avip ? " — AVIP" : ""));
+      dots.circle(w.facilities.location[k].x, w.facilities.location[k].y, avip ? 4.0 : 2.0,
+                  avip ? "#0b4f6c" : (bus ? "#f59e0b" : "#ffffff"), "#333",
+                  fmt::format("{} ({} places){}", w.facilities.name[k], w.facilities.places[k],
+                              avip ? " — AVIP" : ""));
     }
     auto const inner = dots.str();
-    auto const b = inner.find("</rect>\n") != std::string::npos ? inner.find("<circle") : inner.find("<circle");
+    auto const b =
+        inner.find("</rect>\n") != std::string::npos ? inner.find("<circle") : inner.find("<circle");
     auto const end = inner.rfind("</svg>");
     if (b != std::string::npos) {
       cov_map.insert(cov_map.rfind("<g font-size"), inner.substr(b, end - b));
@@ -166,7 +196,8 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
   auto const e = extent_of(t);
   svg_map unmet{e.x0, e.y0, e.x1, e.y1, 640};
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
-    unmet.polygon(t.commune_geometry[i], "#f4f4f4", "#999", 0.6, w.communes.name[sim::commune_idx::from(i)], 50.0);
+    unmet.polygon(t.commune_geometry[i], "#f4f4f4", "#999", 0.6, w.communes.name[sim::commune_idx::from(i)],
+                  50.0);
   }
   double max_unmet = 0;
   for (auto const& c : r.cells) {
@@ -176,45 +207,64 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
     auto const c = sim::cell_idx::from(i);
     double const v = r.cells[c].unmet_priority;
     if (v > 0) {
-      unmet.square(w.grid.centre[c].x, w.grid.centre[c].y, w.grid.cell_size * 1.6, ramp_unmet(0.25 + 0.75 * v / std::max(1e-9, max_unmet)),
+      unmet.square(w.grid.centre[c].x, w.grid.centre[c].y, w.grid.cell_size * 1.6,
+                   ramp_unmet(0.25 + 0.75 * v / std::max(1e-9, max_unmet)),
                    fmt::format("{} : {:.2f} famille(s) prioritaire(s) non couverte(s)", w.grid.id[c], v));
     }
   }
-  unmet.legend({{ramp_unmet(0.25), "peu"}, {ramp_unmet(0.6), ""}, {ramp_unmet(1.0), fmt::format("{:.1f} familles", max_unmet)}},
+  unmet.legend({{ramp_unmet(0.25), "peu"},
+                {ramp_unmet(0.6), ""},
+                {ramp_unmet(1.0), fmt::format("{:.1f} familles", max_unmet)}},
                "Demande prioritaire non couverte (carreaux 200 m)");
   h += "<section><h2>Cartes</h2><div class=\"maps\"><div>" + cov_map +
-       "<p class=\"note\">Contours noirs : QPV. Points bleus : structures labellisées AVIP ; orange : sites Baby Bus ; blancs : autres EAJE.</p></div><div>" +
+       "<p class=\"note\">Contours noirs : QPV. Points bleus : structures labellisées AVIP ; orange : sites "
+       "Baby Bus ; blancs : autres EAJE.</p></div><div>" +
        unmet.str() + "</div></div></section>";
   // Charts.
   h += "<section><h2>Couverture par groupe</h2>" +
        bar_chart({{"Ensemble", r.island.coverage.mean(), r.island.coverage.lo(), r.island.coverage.hi()},
-                  {"Public prioritaire", r.island.priority_coverage.mean(), r.island.priority_coverage.lo(), r.island.priority_coverage.hi()},
+                  {"Public prioritaire", r.island.priority_coverage.mean(), r.island.priority_coverage.lo(),
+                   r.island.priority_coverage.hi()},
                   {"Résidents QPV", r.qpv.coverage.mean(), r.qpv.coverage.lo(), r.qpv.coverage.hi()},
                   {"Hors QPV", r.non_qpv.coverage.mean(), r.non_qpv.coverage.lo(), r.non_qpv.coverage.hi()},
-                  {"Familles monoparentales", r.single_parent.coverage.mean(), r.single_parent.coverage.lo(), r.single_parent.coverage.hi()},
-                  {"Autres familles", r.other_parent.coverage.mean(), r.other_parent.coverage.lo(), r.other_parent.coverage.hi()}},
+                  {"Familles monoparentales", r.single_parent.coverage.mean(), r.single_parent.coverage.lo(),
+                   r.single_parent.coverage.hi()},
+                  {"Autres familles", r.other_parent.coverage.mean(), r.other_parent.coverage.lo(),
+                   r.other_parent.coverage.hi()}},
                  "Part des familles orientées ayant obtenu une place compatible") +
-       fmt::format("<p class=\"note\">Écart QPV − hors QPV : {:+.1f} pts ; monoparents − autres : {:+.1f} pts ; Gini de la couverture "
-                   "entre carreaux : {:.3f} ; ratio de Palma : {}.</p></section>",
-                   100 * r.equity.qpv_gap.mean(), 100 * r.equity.single_parent_gap.mean(), r.equity.gini_cells.mean(),
-                   r.equity.palma_cells.mean() > 0 ? num(r.equity.palma_cells.mean(), 2)
-                                                   : std::string{"non défini (les 40 % de carreaux les moins couverts sont à 0)"});
+       fmt::format(
+           "<p class=\"note\">Écart QPV − hors QPV : {:+.1f} pts ; monoparents − autres : {:+.1f} pts ; Gini "
+           "de la couverture "
+           "entre carreaux : {:.3f} ; ratio de Palma : {}.</p></section>",
+           100 * r.equity.qpv_gap.mean(), 100 * r.equity.single_parent_gap.mean(), r.equity.gini_cells.mean(),
+           r.equity.palma_cells.mean() > 0
+               ? num(r.equity.palma_cells.mean(), 2)
+               : std::string{"non défini (les 40 % de carreaux les moins couverts sont à 0)"});
   // Table per commune.
-  h += "<section><h2>Par commune</h2><div class=\"scroll\"><table><tr><th>Code</th><th>Commune</th><th>Orientées</th><th>Couverture</th>"
-       "<th>Int. 90 %</th><th>Prioritaires</th><th>Inaccessible</th><th>Horaires</th><th>Complet</th><th>Places</th><th>Taux de couverture</th></tr>";
+  h += "<section><h2>Par commune</h2><div "
+       "class=\"scroll\"><table><tr><th>Code</th><th>Commune</th><th>Orientées</th><th>Couverture</th>"
+       "<th>Int. 90 "
+       "%</th><th>Prioritaires</th><th>Inaccessible</th><th>Horaires</th><th>Complet</th><th>Places</"
+       "th><th>Taux de couverture</th></tr>";
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
     auto const c = sim::commune_idx::from(i);
     auto const& d = r.communes[c].demand;
-    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                     w.communes.code[c], html_escape(w.communes.name[c]), num(d.referred.mean(), 1), pct(d.coverage.mean()), pct(d.coverage.lo()),
-                     pct(d.coverage.hi()), pct(d.priority_coverage.mean()), num(d.unmet_unreachable.mean(), 1), num(d.unmet_hours.mean(), 1),
-                     num(d.unmet_full.mean(), 1), num(r.communes[c].places), num(r.communes[c].taux_couverture, 1));
+    h += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{}</"
+        "td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        w.communes.code[c], html_escape(w.communes.name[c]), num(d.referred.mean(), 1),
+        pct(d.coverage.mean()), pct(d.coverage.lo()), pct(d.coverage.hi()), pct(d.priority_coverage.mean()),
+        num(d.unmet_unreachable.mean(), 1), num(d.unmet_hours.mean(), 1), num(d.unmet_full.mean(), 1),
+        num(r.communes[c].places), num(r.communes[c].taux_couverture, 1));
   }
   h += "</table></div></section>";
   // Labelled structures.
-  h += fmt::format("<section><h2>Structures labellisées AVIP : objectif de {} d'enfants AVIP par place</h2><div class=\"scroll\"><table>"
-                   "<tr><th>Id</th><th>Structure</th><th>Places</th><th>Enfants AVIP</th><th>Part</th><th>Int. 90 %</th><th>Probabilité d'atteindre l'objectif</th></tr>",
-                   pct(p.avip_target_share));
+  h += fmt::format(
+      "<section><h2>Structures labellisées AVIP : objectif de {} d'enfants AVIP par place</h2><div "
+      "class=\"scroll\"><table>"
+      "<tr><th>Id</th><th>Structure</th><th>Places</th><th>Enfants AVIP</th><th>Part</th><th>Int. 90 "
+      "%</th><th>Probabilité d'atteindre l'objectif</th></tr>",
+      pct(p.avip_target_share));
   for (std::size_t i = 0; i < w.facilities.size(); ++i) {
     auto const k = sim::facility_idx::from(i);
     if (w.facilities.avip[k] == 0) {
@@ -222,65 +272,91 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
     }
     auto const& fi = r.facilities[k];
     double const prob = fi.target_met.mean();
-    h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td><td class=\"{}\">{}</td></tr>",
-                     html_escape(w.facilities.id[k]), html_escape(w.facilities.name[k]), w.facilities.places[k], num(fi.avip_children.mean(), 1),
-                     pct(fi.avip_share.mean()), pct(fi.avip_share.lo()), pct(fi.avip_share.hi()), prob >= 0.8 ? "ok" : (prob < 0.5 ? "ko" : ""), pct(prob));
+    h += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td><td "
+        "class=\"{}\">{}</td></tr>",
+        html_escape(w.facilities.id[k]), html_escape(w.facilities.name[k]), w.facilities.places[k],
+        num(fi.avip_children.mean(), 1), pct(fi.avip_share.mean()), pct(fi.avip_share.lo()),
+        pct(fi.avip_share.hi()), prob >= 0.8 ? "ok" : (prob < 0.5 ? "ko" : ""), pct(prob));
   }
   h += "</table></div>";
   if (!r.networks.empty()) {
-    h += "<h2 style=\"margin-top:14px\">Réseaux et gestionnaires labellisés</h2><table><tr><th>Réseau</th><th>Type</th><th>Membres</th><th>Places</th><th>Enfants AVIP</th><th>Ratio</th><th>Probabilité d'atteindre l'objectif</th></tr>";
+    h += "<h2 style=\"margin-top:14px\">Réseaux et gestionnaires "
+         "labellisés</h2><table><tr><th>Réseau</th><th>Type</th><th>Membres</th><th>Places</th><th>Enfants "
+         "AVIP</th><th>Ratio</th><th>Probabilité d'atteindre l'objectif</th></tr>";
     for (auto const& n : r.networks) {
-      h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", html_escape(n.id),
-                       n.assmat_network ? "assistants maternels (≥ 1 par membre)" : "EAJE (≥ 20 % des places)", n.members, n.places,
-                       num(n.avip_children.mean(), 1), n.assmat_network ? num(n.ratio.mean(), 2) : pct(n.ratio.mean()), pct(n.target_met.mean()));
+      h += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+          html_escape(n.id),
+          n.assmat_network ? "assistants maternels (≥ 1 par membre)" : "EAJE (≥ 20 % des places)", n.members,
+          n.places, num(n.avip_children.mean(), 1),
+          n.assmat_network ? num(n.ratio.mean(), 2) : pct(n.ratio.mean()), pct(n.target_met.mean()));
     }
     h += "</table>";
   }
   h += "</section>";
   // Cost and assumptions.
-  h += fmt::format("<section><h2>Coût annuel (paramètres CAF)</h2><table><tr><th>Poste</th><th></th><th>Montant</th></tr>"
-                   "<tr><td>Label AVIP</td><td>{} places labellisées × {}</td><td>{}</td></tr>"
-                   "<tr><td>Coordination des réseaux</td><td></td><td>{}</td></tr>"
-                   "<tr><td>Baby Bus</td><td>{} bus × {}</td><td>{}</td></tr><tr><th>Total</th><th></th><th>{}</th></tr></table></section>",
-                   num(r.cost.labelled_places), euros(p.first_label_year ? p.label_funding_first_year : p.label_funding_later_years),
-                   euros(r.cost.label_funding), euros(r.cost.coordinator_funding), r.cost.baby_buses, euros(p.baby_bus_yearly_cost),
-                   euros(r.cost.baby_bus), euros(r.cost.total));
+  h += fmt::format(
+      "<section><h2>Coût annuel (paramètres CAF)</h2><table><tr><th>Poste</th><th></th><th>Montant</th></tr>"
+      "<tr><td>Label AVIP</td><td>{} places labellisées × {}</td><td>{}</td></tr>"
+      "<tr><td>Coordination des réseaux</td><td></td><td>{}</td></tr>"
+      "<tr><td>Baby Bus</td><td>{} bus × "
+      "{}</td><td>{}</td></tr><tr><th>Total</th><th></th><th>{}</th></tr></table></section>",
+      num(r.cost.labelled_places),
+      euros(p.first_label_year ? p.label_funding_first_year : p.label_funding_later_years),
+      euros(r.cost.label_funding), euros(r.cost.coordinator_funding), r.cost.baby_buses,
+      euros(p.baby_bus_yearly_cost), euros(r.cost.baby_bus), euros(r.cost.total));
   std::string synthetic;
   for (auto const& l : t.synthetic_layers) {
     synthetic += (synthetic.empty() ? "" : ", ") + l;
   }
   h += "<section><h2>Hypothèses et données</h2><p class=\"note\">" + html_escape(t.provenance) + "</p>";
   if (!synthetic.empty()) {
-    h += "<p class=\"ko\">Couches synthétiques (à remplacer par les fichiers réels de la CAF) : " + html_escape(synthetic) + "</p>";
+    h += "<p class=\"ko\">Couches synthétiques (à remplacer par les fichiers réels de la CAF) : " +
+         html_escape(synthetic) + "</p>";
   }
-  h += "<p class=\"note\">Scénario résolu :</p><pre style=\"font-size:12px;max-height:300px;overflow:auto;background:#f4f6f8;padding:8px\">" +
+  h += "<p class=\"note\">Scénario résolu :</p><pre "
+       "style=\"font-size:12px;max-height:300px;overflow:auto;background:#f4f6f8;padding:8px\">" +
        html_escape(meta.scenario_json) + "</pre></section>";
-  h += "<script>document.body.setAttribute('data-rendered', document.querySelectorAll('svg').length);</script></main></body></html>\n";
+  h += "<script>document.body.setAttribute('data-rendered', "
+       "document.querySelectorAll('svg').length);</script></main></body></html>\n";
   return h;
 }
 
 std::string comparison_report(territory::territory const& t, std::vector<compared_scenario> const& scenarios,
                               sim::comparison const& c) {
   auto const& w = *scenarios.front().world;
-  std::string h = std::string{"<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>avipsim — comparaison</title>"} + kStyle +
-                  "</head><body>";
-  h += fmt::format("<header><h1>avipsim — comparaison de {} scénarios</h1><p>{} · référence : {} · nombres aléatoires communs, {} réplications</p></header><main>",
-                   c.names.size(), html_escape(t.name), html_escape(c.names.front()), c.results.front()->replications);
+  std::string h =
+      std::string{
+          "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>avipsim — "
+          "comparaison</title>"} +
+      kStyle + "</head><body>";
+  h += fmt::format(
+      "<header><h1>avipsim — comparaison de {} scénarios</h1><p>{} · référence : {} · nombres aléatoires "
+      "communs, {} réplications</p></header><main>",
+      c.names.size(), html_escape(t.name), html_escape(c.names.front()), c.results.front()->replications);
   std::vector<std::tuple<std::string, double, double, double>> bars;
   std::vector<std::tuple<std::string, double, double, double>> bars_all;
   for (std::size_t s = 0; s < c.names.size(); ++s) {
     auto const& r = *c.results[s];
-    bars.emplace_back(c.names[s], r.island.priority_coverage.mean(), r.island.priority_coverage.lo(), r.island.priority_coverage.hi());
-    bars_all.emplace_back(c.names[s], r.island.coverage.mean(), r.island.coverage.lo(), r.island.coverage.hi());
+    bars.emplace_back(c.names[s], r.island.priority_coverage.mean(), r.island.priority_coverage.lo(),
+                      r.island.priority_coverage.hi());
+    bars_all.emplace_back(c.names[s], r.island.coverage.mean(), r.island.coverage.lo(),
+                          r.island.coverage.hi());
   }
   h += "<section><h2>Couverture par scénario</h2>" + bar_chart(bars, "Couverture du public prioritaire") +
        bar_chart(bars_all, "Couverture de l'ensemble des familles orientées") + "</section>";
-  h += "<section><h2>Écarts à la référence (intervalle à 90 % des écarts appariés)</h2><table><tr><th>Scénario</th><th></th>"
-       "<th>Δ familles prioritaires accueillies</th><th>Int. 90 %</th><th>Δ couverture prioritaire</th><th>Δ coût annuel</th><th>Coût par famille prioritaire en plus</th></tr>";
+  h += "<section><h2>Écarts à la référence (intervalle à 90 % des écarts "
+       "appariés)</h2><table><tr><th>Scénario</th><th></th>"
+       "<th>Δ familles prioritaires accueillies</th><th>Int. 90 %</th><th>Δ couverture prioritaire</th><th>Δ "
+       "coût annuel</th><th>Coût par famille prioritaire en plus</th></tr>";
   for (auto const& d : c.deltas) {
-    h += fmt::format("<tr><td>{}</td><td></td><td>{:+.1f}</td><td>{:+.1f} à {:+.1f}</td><td>{:+.1f} pts</td><td>{}</td><td>{}</td></tr>", html_escape(d.name),
-                     d.island.priority_matched.mean(), d.island.priority_matched.lo(), d.island.priority_matched.hi(),
-                     100 * d.island.priority_coverage.mean(), euros(d.cost_delta), euros(d.cost_per_additional_priority_family));
+    h += fmt::format(
+        "<tr><td>{}</td><td></td><td>{:+.1f}</td><td>{:+.1f} à {:+.1f}</td><td>{:+.1f} "
+        "pts</td><td>{}</td><td>{}</td></tr>",
+        html_escape(d.name), d.island.priority_matched.mean(), d.island.priority_matched.lo(),
+        d.island.priority_matched.hi(), 100 * d.island.priority_coverage.mean(), euros(d.cost_delta),
+        euros(d.cost_per_additional_priority_family));
   }
   h += "</table></section><section><h2>Écart de couverture par commune</h2><div class=\"maps\">";
   for (std::size_t s = 1; s < c.deltas.size(); ++s) {
@@ -295,7 +371,8 @@ std::string comparison_report(territory::territory const& t, std::vector<compare
     std::vector<double> v(w.communes.size(), 0.0);
     h += "<div>" + coverage_map(t, w, v, true, "Δ couverture") + "</div>";
   }
-  h += "</div></section><script>document.body.setAttribute('data-rendered', document.querySelectorAll('svg').length);</script></main></body></html>\n";
+  h += "</div></section><script>document.body.setAttribute('data-rendered', "
+       "document.querySelectorAll('svg').length);</script></main></body></html>\n";
   return h;
 }
 

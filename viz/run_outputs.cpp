@@ -21,7 +21,9 @@ using geo::field_type;
 
 namespace {
 
-json stat(sim::samples const& s) { return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}}; }
+json stat(sim::samples const& s) {
+  return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}};
+}
 
 json group_json(sim::group_indicators const& g) {
   return {{"referred", stat(g.referred)},
@@ -75,7 +77,8 @@ std::string csv_cell(geo::field_value const& v) {
 void write_csv(fs::path const& file, geo::output_layer const& l) {
   std::string out;
   for (std::size_t i = 0; i < l.fields.size(); ++i) {
-    out += (i ? "," : "") + csv_cell(l.fields[i].description.empty() ? l.fields[i].name : l.fields[i].description);
+    out += (i ? "," : "") +
+           csv_cell(l.fields[i].description.empty() ? l.fields[i].name : l.fields[i].description);
   }
   out += "\n";
   for (auto const& row : l.rows) {
@@ -92,7 +95,9 @@ void write_layer(fs::path const& dir, geo::output_layer const& l, std::string co
   geo::write_vector((dir / gpkg).string(), geo::vector_format::gpkg, l);
 }
 
-double or_zero(double v) { return std::isfinite(v) ? v : 0.0; }
+double or_zero(double v) {
+  return std::isfinite(v) ? v : 0.0;
+}
 
 }  // namespace
 
@@ -100,7 +105,9 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
   layers L;
   int const epsg = w.epsg;
   // Communes
-  L.communes = {"communes", "Couverture par commune", epsg,
+  L.communes = {"communes",
+                "Couverture par commune",
+                epsg,
                 {{"code", field_type::text, "Code INSEE"},
                  {"nom", field_type::text, "Commune"},
                  {"secteur", field_type::text, "Secteur"},
@@ -114,7 +121,8 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
                  {"non_couvert_horaires", field_type::real, "Non couvertes : horaires incompatibles"},
                  {"non_couvert_complet", field_type::real, "Non couvertes : places complètes"},
                  {"places", field_type::real, "Places (EAJE, assistants maternels, Baby Bus)"},
-                 {"taux_couverture", field_type::real, "Taux de couverture (places pour 100 enfants de moins de 3 ans)"},
+                 {"taux_couverture", field_type::real,
+                  "Taux de couverture (places pour 100 enfants de moins de 3 ans)"},
                  {"accessibilite", field_type::real, "Indice d'accessibilité E2SFCA"}},
                 {},
                 {}};
@@ -123,13 +131,16 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
     auto const& ci = r.communes[c];
     auto const& d = ci.demand;
     L.communes.rows.push_back({w.communes.code[c], w.communes.name[c], w.sectors.name[w.communes.sector[c]],
-                               d.referred.mean(), d.matched.mean(), d.coverage.mean(), d.coverage.lo(), d.coverage.hi(),
-                               d.priority_coverage.mean(), d.unmet_unreachable.mean(), d.unmet_hours.mean(),
-                               d.unmet_full.mean(), ci.places, ci.taux_couverture, ci.accessibility});
+                               d.referred.mean(), d.matched.mean(), d.coverage.mean(), d.coverage.lo(),
+                               d.coverage.hi(), d.priority_coverage.mean(), d.unmet_unreachable.mean(),
+                               d.unmet_hours.mean(), d.unmet_full.mean(), ci.places, ci.taux_couverture,
+                               ci.accessibility});
     L.communes.geometry.push_back(t.commune_geometry[i]);
   }
   // Sectors: communes dissolved.
-  L.sectors = {"secteurs", "Couverture par secteur", epsg,
+  L.sectors = {"secteurs",
+               "Couverture par secteur",
+               epsg,
                {{"nom", field_type::text, "Secteur"},
                 {"familles_orientees", field_type::real, "Familles orientées (moyenne)"},
                 {"familles_accueillies", field_type::real, "Familles accueillies (moyenne)"},
@@ -147,12 +158,15 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
       }
     }
     auto const& g = r.sectors[sim::sector_idx::from(s)];
-    L.sectors.rows.push_back({w.sectors.name[sim::sector_idx::from(s)], g.referred.mean(), g.matched.mean(), g.coverage.mean(),
-                              g.coverage.lo(), g.coverage.hi(), g.priority_coverage.mean()});
+    L.sectors.rows.push_back({w.sectors.name[sim::sector_idx::from(s)], g.referred.mean(), g.matched.mean(),
+                              g.coverage.mean(), g.coverage.lo(), g.coverage.hi(),
+                              g.priority_coverage.mean()});
     L.sectors.geometry.push_back(geo::dissolve(parts));
   }
   // QPV: from the cells inside each.
-  L.qpv = {"qpv", "Quartiers prioritaires", epsg,
+  L.qpv = {"qpv",
+           "Quartiers prioritaires",
+           epsg,
            {{"code", field_type::text, "Code QPV"},
             {"nom", field_type::text, "Quartier"},
             {"commune", field_type::text, "Code INSEE"},
@@ -180,7 +194,9 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
     L.qpv.geometry.push_back(t.qpv_geometry[i]);
   }
   // Facilities with their AVIP indicators.
-  L.facilities = {"structures", "Structures d'accueil et indicateurs AVIP", epsg,
+  L.facilities = {"structures",
+                  "Structures d'accueil et indicateurs AVIP",
+                  epsg,
                   {{"id", field_type::text, "Identifiant"},
                    {"nom", field_type::text, "Structure"},
                    {"type", field_type::text, "Type"},
@@ -206,27 +222,32 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
     auto const& fi = r.facilities[k];
     L.facilities.rows.push_back(
         {fa.id[k], fa.name[k], std::string{sim::kFacilityKindNames[static_cast<std::size_t>(fa.kind[k])]},
-         fa.commune[k].valid() ? w.communes.code[fa.commune[k]] : std::string{}, static_cast<std::int64_t>(fa.places[k]),
-         fa.hours_text[k], fa.avip[k] != 0, fa.network[k].valid() ? geo::field_value{fa.network_id[fa.network[k]]} : geo::field_value{},
-         fa.manager[k].valid() ? geo::field_value{fa.manager_id[fa.manager[k]]} : geo::field_value{}, fi.avip_children.mean(),
-         fi.avip_share.mean(), fi.avip_share.lo(), fi.avip_share.hi(),
+         fa.commune[k].valid() ? w.communes.code[fa.commune[k]] : std::string{},
+         static_cast<std::int64_t>(fa.places[k]), fa.hours_text[k], fa.avip[k] != 0,
+         fa.network[k].valid() ? geo::field_value{fa.network_id[fa.network[k]]} : geo::field_value{},
+         fa.manager[k].valid() ? geo::field_value{fa.manager_id[fa.manager[k]]} : geo::field_value{},
+         fi.avip_children.mean(), fi.avip_share.mean(), fi.avip_share.lo(), fi.avip_share.hi(),
          fa.avip[k] != 0 ? geo::field_value{fi.target_met.mean()} : geo::field_value{},
-         sim::is_eaje(fa.kind[k]) ? geo::field_value{fi.l214_met.mean()} : geo::field_value{}, fa.synthetic[k] != 0, fa.source[k]});
+         sim::is_eaje(fa.kind[k]) ? geo::field_value{fi.l214_met.mean()} : geo::field_value{},
+         fa.synthetic[k] != 0, fa.source[k]});
     L.facilities.geometry.push_back(geo::point_wkb(fa.location[k].x, fa.location[k].y));
   }
   // Grid: populated cells as squares.
-  L.grid = {"carreaux", "Demande et besoins non couverts par carreau de 200 m", epsg,
-            {{"id", field_type::text, "Carreau INSEE"},
-             {"commune", field_type::text, "Code INSEE"},
-             {"enfants_0_3", field_type::real, "Enfants de 0 à 3 ans"},
-             {"familles_orientees", field_type::real, "Familles orientées (moyenne)"},
-             {"familles_accueillies", field_type::real, "Familles accueillies (moyenne)"},
-             {"non_couvertes", field_type::real, "Familles non couvertes (moyenne)"},
-             {"non_couvertes_prioritaires", field_type::real, "Familles prioritaires non couvertes (moyenne)"},
-             {"couverture", field_type::real, "Couverture"},
-             {"accessibilite", field_type::real, "Indice d'accessibilité E2SFCA"}},
-            {},
-            {}};
+  L.grid = {
+      "carreaux",
+      "Demande et besoins non couverts par carreau de 200 m",
+      epsg,
+      {{"id", field_type::text, "Carreau INSEE"},
+       {"commune", field_type::text, "Code INSEE"},
+       {"enfants_0_3", field_type::real, "Enfants de 0 à 3 ans"},
+       {"familles_orientees", field_type::real, "Familles orientées (moyenne)"},
+       {"familles_accueillies", field_type::real, "Familles accueillies (moyenne)"},
+       {"non_couvertes", field_type::real, "Familles non couvertes (moyenne)"},
+       {"non_couvertes_prioritaires", field_type::real, "Familles prioritaires non couvertes (moyenne)"},
+       {"couverture", field_type::real, "Couverture"},
+       {"accessibilite", field_type::real, "Indice d'accessibilité E2SFCA"}},
+      {},
+      {}};
   for (std::size_t i = 0; i < w.grid.size(); ++i) {
     auto const c = sim::cell_idx::from(i);
     auto const& ci = r.cells[c];
@@ -234,15 +255,16 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
       continue;
     }
     auto const com = w.grid.commune[c];
-    L.grid.rows.push_back({w.grid.id[c], com.valid() ? w.communes.code[com] : std::string{}, w.grid.children_0_3[c],
-                           ci.referred, ci.matched, ci.unmet, ci.unmet_priority, ci.coverage, or_zero(ci.accessibility)});
+    L.grid.rows.push_back({w.grid.id[c], com.valid() ? w.communes.code[com] : std::string{},
+                           w.grid.children_0_3[c], ci.referred, ci.matched, ci.unmet, ci.unmet_priority,
+                           ci.coverage, or_zero(ci.accessibility)});
     L.grid.geometry.push_back(geo::square(w.grid.centre[c].x, w.grid.centre[c].y, w.grid.cell_size));
   }
   return L;
 }
 
-void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::world const& w, sim::params const& p,
-                       sim::run_results const& r, run_metadata const& meta) {
+void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::world const& w,
+                       sim::params const& p, sim::run_results const& r, run_metadata const& meta) {
   (void)p;
   auto const L = build_layers(t, w, r);
   for (auto const* l : {&L.communes, &L.sectors, &L.qpv, &L.facilities, &L.grid}) {
@@ -265,7 +287,9 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
     }
   }
   write_csv(dir / "structures_avip.csv", avip);
-  geo::output_layer nets{"reseaux", "", 0,
+  geo::output_layer nets{"reseaux",
+                         "",
+                         0,
                          {{"id", field_type::text, "Réseau ou gestionnaire"},
                           {"type", field_type::text, "Type"},
                           {"membres", field_type::integer, "Membres"},
@@ -277,12 +301,17 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                          {},
                          {}};
   for (auto const& n : r.networks) {
-    nets.rows.push_back({n.id, std::string{n.assmat_network ? "réseau d'assistants maternels" : "EAJE (gestionnaire ou réseau)"},
-                         static_cast<std::int64_t>(n.members), static_cast<std::int64_t>(n.places), n.avip_children.mean(),
-                         n.ratio.mean(), n.assmat_network ? p.assmat_network_target : p.avip_target_share, n.target_met.mean()});
+    nets.rows.push_back(
+        {n.id,
+         std::string{n.assmat_network ? "réseau d'assistants maternels" : "EAJE (gestionnaire ou réseau)"},
+         static_cast<std::int64_t>(n.members), static_cast<std::int64_t>(n.places), n.avip_children.mean(),
+         n.ratio.mean(), n.assmat_network ? p.assmat_network_target : p.avip_target_share,
+         n.target_met.mean()});
   }
   write_csv(dir / "reseaux.csv", nets);
-  geo::output_layer ind{"indicateurs", "", 0,
+  geo::output_layer ind{"indicateurs",
+                        "",
+                        0,
                         {{"groupe", field_type::text, "Groupe"},
                          {"indicateur", field_type::text, "Indicateur"},
                          {"moyenne", field_type::real, "Moyenne"},
@@ -291,7 +320,9 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                         {},
                         {}};
   auto add_group = [&](std::string const& name, sim::group_indicators const& g) {
-    auto row = [&](char const* label, sim::samples const& s) { ind.rows.push_back({name, std::string{label}, s.mean(), s.lo(), s.hi()}); };
+    auto row = [&](char const* label, sim::samples const& s) {
+      ind.rows.push_back({name, std::string{label}, s.mean(), s.lo(), s.hi()});
+    };
     row("Familles orientées", g.referred);
     row("Familles accueillies", g.matched);
     row("Couverture", g.coverage);
@@ -389,12 +420,10 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                         {"single_parent_gap", stat(r.equity.single_parent_gap)},
                         {"gini_cells", stat(r.equity.gini_cells)},
                         {"palma_cells", stat(r.equity.palma_cells)}};
-  ind_json["cost"] = {{"label_funding_eur", r.cost.label_funding},
-                      {"coordinator_funding_eur", r.cost.coordinator_funding},
-                      {"baby_bus_eur", r.cost.baby_bus},
-                      {"total_eur", r.cost.total},
-                      {"labelled_places", r.cost.labelled_places},
-                      {"baby_buses", r.cost.baby_buses}};
+  ind_json["cost"] = {
+      {"label_funding_eur", r.cost.label_funding}, {"coordinator_funding_eur", r.cost.coordinator_funding},
+      {"baby_bus_eur", r.cost.baby_bus},           {"total_eur", r.cost.total},
+      {"labelled_places", r.cost.labelled_places}, {"baby_buses", r.cost.baby_buses}};
   s["indicators"] = ind_json;
   write_text(dir / "summary.json", s.dump(2));
   write_text(dir / "report.html", run_report(t, w, p, r, meta, L));

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "geo/vector_writer.hpp"
 #include "sim/comparison.hpp"
 #include "sim/params.hpp"
 #include "sim/results.hpp"
 #include "sim/world.hpp"
-#include "geo/vector_writer.hpp"
 #include "territory/territory.hpp"
 
 namespace avip::viz {

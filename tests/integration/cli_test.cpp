@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
@@ -34,7 +34,9 @@ fs::path temp(std::string const& name) {
   return d;
 }
 
-std::string src(std::string const& p) { return std::string{AVIP_SOURCE_DIR} + "/" + p; }
+std::string src(std::string const& p) {
+  return std::string{AVIP_SOURCE_DIR} + "/" + p;
+}
 
 nlohmann::json load(fs::path const& f) {
   std::ifstream in{f};
@@ -56,7 +58,8 @@ TEST_CASE("avipsim check: the La Réunion territory and every shipped scenario p
 
 TEST_CASE("avipsim run: the baseline end to end, outputs moved into place, never overwritten", "[cli][e2e]") {
   auto const out = temp("run");
-  auto const r = run("run " + src("scenarios/reunion/baseline.json") + " --out " + out.string() + " --replications 8 --seed 3 --quiet");
+  auto const r = run("run " + src("scenarios/reunion/baseline.json") + " --out " + out.string() +
+                     " --replications 8 --seed 3 --quiet");
   INFO(r.output);
   REQUIRE(r.code == 0);
   auto const s = load(out / "summary.json");
@@ -73,12 +76,14 @@ TEST_CASE("avipsim run: the baseline end to end, outputs moved into place, never
   CHECK(fs::exists(out / "report.html"));
   CHECK(fs::exists(out / "results.gpkg"));
   // A second run into the same folder is refused, and leaves the first intact.
-  auto const again = run("run " + src("scenarios/reunion/baseline.json") + " --out " + out.string() + " --replications 2 --quiet");
+  auto const again = run("run " + src("scenarios/reunion/baseline.json") + " --out " + out.string() +
+                         " --replications 2 --quiet");
   CHECK(again.code != 0);
   CHECK_THAT(again.output, Catch::Contains("not empty"));
   CHECK(load(out / "summary.json")["replications"] == 8);
   for (auto const& e : fs::directory_iterator{out.parent_path()}) {
-    CHECK(e.path().filename().string().find(".avip_cli_run_" + std::to_string(::getpid()) + ".tmp") == std::string::npos);
+    CHECK(e.path().filename().string().find(".avip_cli_run_" + std::to_string(::getpid()) + ".tmp") ==
+          std::string::npos);
   }
   fs::remove_all(out);
 }
@@ -86,11 +91,13 @@ TEST_CASE("avipsim run: the baseline end to end, outputs moved into place, never
 TEST_CASE("avipsim compare: a scenario against itself gives exactly zero deltas", "[cli][compare]") {
   auto const out = temp("cmp");
   auto const base = src("scenarios/reunion/baseline.json");
-  auto const r = run("compare " + base + " " + base + " --out " + out.string() + " --replications 6 --seed 2 --quiet");
+  auto const r =
+      run("compare " + base + " " + base + " --out " + out.string() + " --replications 6 --seed 2 --quiet");
   INFO(r.output);
   REQUIRE(r.code == 0);
   auto const c = load(out / "comparison.json");
-  std::function<void(nlohmann::json const&, std::string const&)> walk = [&](nlohmann::json const& j, std::string const& path) {
+  std::function<void(nlohmann::json const&, std::string const&)> walk = [&](nlohmann::json const& j,
+                                                                            std::string const& path) {
     if (j.is_object()) {
       for (auto const& [k, v] : j.items()) {
         walk(v, path + "/" + k);
@@ -111,7 +118,8 @@ TEST_CASE("avipsim compare: a scenario against itself gives exactly zero deltas"
 TEST_CASE("bad command lines and scenarios: one clear line, non-zero exit, no crash", "[cli][errors]") {
   auto const d = temp("bad");
   fs::create_directories(d);
-  std::ofstream{d / "unknown_key.json"} << R"({"base": ")" + src("scenarios/reunion/baseline.json") + R"(", "replicationz": 5})";
+  std::ofstream{d / "unknown_key.json"}
+      << R"({"base": ")" + src("scenarios/reunion/baseline.json") + R"(", "replicationz": 5})";
   std::ofstream{d / "syntax.json"} << "{\"name\": \"x\",, }";
   std::ofstream{d / "empty.json"} << "";
   std::ofstream{d / "not_object.json"} << "[1, 2, 3]";
@@ -125,7 +133,9 @@ TEST_CASE("bad command lines and scenarios: one clear line, non-zero exit, no cr
   CHECK_THAT(run("check " + (d / "unknown_key.json").string()).output, Catch::Contains("replicationz"));
   CHECK(run("check " + (d / "missing.json").string()).code == 1);
   CHECK(run("run").code != 0);
-  CHECK(run("run " + src("scenarios/reunion/baseline.json") + " --out " + (d / "o").string() + " --replications 0").code != 0);
+  CHECK(run("run " + src("scenarios/reunion/baseline.json") + " --out " + (d / "o").string() +
+            " --replications 0")
+            .code != 0);
   CHECK(run("frobnicate").code != 0);
   fs::remove_all(d);
 }

@@ -19,7 +19,8 @@ TEST_CASE("UTM 40S: the central meridian 57°E on the equator is (500000, 100000
   CHECK(p.y == Approx(10000000.0).margin(0.01));
 }
 
-TEST_CASE("a Saint-Denis de La Réunion point falls in the INSEE grid's range and round-trips", "[geo][projection]") {
+TEST_CASE("a Saint-Denis de La Réunion point falls in the INSEE grid's range and round-trips",
+          "[geo][projection]") {
   transformer const t{4326, 2975};
   // The INSEE cell CRS2975RES200mN7634200E0359400 has its centre at 55.644672 E, 21.388039 S.
   auto const p = t.forward({55.644672, -21.388039});
@@ -32,7 +33,7 @@ TEST_CASE("a Saint-Denis de La Réunion point falls in the INSEE grid's range an
 
 TEST_CASE("the metric CRS is chosen from the extent", "[geo][projection]") {
   CHECK(avip::geo::choose_metric_epsg(55.2, -21.4, 55.8, -20.9) == 2975);
-  CHECK(avip::geo::choose_metric_epsg(2.9, 45.6, 3.3, 45.9) == 2154);  // Puy-de-Dôme
+  CHECK(avip::geo::choose_metric_epsg(2.9, 45.6, 3.3, 45.9) == 2154);       // Puy-de-Dôme
   CHECK(avip::geo::choose_metric_epsg(-61.8, 15.8, -61.0, 16.5) == 32620);  // elsewhere: UTM
 }
 

@@ -14,7 +14,9 @@ using namespace avip::geo;
 namespace fs = std::filesystem;
 
 namespace {
-std::string mini(std::string const& f) { return std::string{AVIP_SOURCE_DIR} + "/tests/data/mini/" + f; }
+std::string mini(std::string const& f) {
+  return std::string{AVIP_SOURCE_DIR} + "/tests/data/mini/" + f;
+}
 fs::path temp_dir(std::string const& name) {
   auto d = fs::temp_directory_path() / ("avip_test_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
@@ -30,7 +32,8 @@ void check_facilities(feature_table const& t) {
 }
 }  // namespace
 
-TEST_CASE("the same layer reads from GeoJSON, GeoPackage, Shapefile, zipped Shapefile and CSV", "[geo][vector_reader]") {
+TEST_CASE("the same layer reads from GeoJSON, GeoPackage, Shapefile, zipped Shapefile and CSV",
+          "[geo][vector_reader]") {
   read_options o;
   o.target_epsg = 2154;
   check_facilities(read_vector(mini("facilities.geojson"), o));
@@ -60,18 +63,22 @@ TEST_CASE("bad files give one message naming the file, layer and feature", "[geo
   std::ofstream{d / "bowtie.geojson"} << R"({"type":"FeatureCollection","features":[
     {"type":"Feature","properties":{"id":"ok"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}},
     {"type":"Feature","properties":{"id":"bad"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]})";
-  CHECK_THROWS_WITH(read_vector((d / "bowtie.geojson").string()),
-                    Catch::Contains("bowtie.geojson") && Catch::Contains("feature 1") && Catch::Contains("invalid geometry"));
+  CHECK_THROWS_WITH(read_vector((d / "bowtie.geojson").string()), Catch::Contains("bowtie.geojson") &&
+                                                                      Catch::Contains("feature 1") &&
+                                                                      Catch::Contains("invalid geometry"));
   std::ofstream{d / "empty.geojson"} << R"({"type":"FeatureCollection","features":[]})";
   CHECK_THROWS_WITH(read_vector((d / "empty.geojson").string()), Catch::Contains("is empty"));
   auto const t = read_vector(mini("facilities.geojson"));
-  CHECK_THROWS_WITH(t.number(0, "name"), Catch::Contains("field 'name'") && Catch::Contains("expected a number"));
+  CHECK_THROWS_WITH(t.number(0, "name"),
+                    Catch::Contains("field 'name'") && Catch::Contains("expected a number"));
   fs::remove_all(d);
 }
 
 TEST_CASE("GeoJSON is written as RFC 7946 (WGS84, no crs member) and reads back", "[geo][vector_writer]") {
   auto const d = temp_dir("write");
-  output_layer l{"cells", "Cells", 2975, {{"id", field_type::text, "identifier"}, {"v", field_type::real, "value"}}, {}, {}};
+  output_layer l{"cells", "Cells",
+                 2975,    {{"id", field_type::text, "identifier"}, {"v", field_type::real, "value"}},
+                 {},      {}};
   l.rows.push_back({std::string{"a"}, 1.5});
   l.geometry.push_back(square(359500, 7634300, 200));
   write_vector((d / "cells.geojson").string(), vector_format::geojson, l);
@@ -84,6 +91,7 @@ TEST_CASE("GeoJSON is written as RFC 7946 (WGS84, no crs member) and reads back"
   CHECK(back.number(0, "v") == Approx(1.5));
   auto const gp = read_vector((d / "cells.gpkg").string(), {"cells", {}, {}, {}, {}, {}});
   CHECK(gp.epsg == 2975);
-  CHECK_THROWS_WITH(write_vector((d / "cells.geojson").string(), vector_format::geojson, l), Catch::Contains("already exists"));
+  CHECK_THROWS_WITH(write_vector((d / "cells.geojson").string(), vector_format::geojson, l),
+                    Catch::Contains("already exists"));
   fs::remove_all(d);
 }

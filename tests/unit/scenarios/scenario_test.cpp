@@ -25,11 +25,13 @@ fs::path scenario_file(std::string const& name, std::string const& body) {
   return f;
 }
 
-std::string mini_territory() { return std::string{AVIP_SOURCE_DIR} + "/tests/data/mini/territory.json"; }
+std::string mini_territory() {
+  return std::string{AVIP_SOURCE_DIR} + "/tests/data/mini/territory.json";
+}
 
 std::string with_edits(std::string const& edits, std::string const& extra = "") {
-  return R"({"name": "t", "territory": ")" + mini_territory() + R"(", "replications": 10, "seed": 3)" + extra +
-         R"(, "edits": )" + edits + "}";
+  return R"({"name": "t", "territory": ")" + mini_territory() + R"(", "replications": 10, "seed": 3)" +
+         extra + R"(, "edits": )" + edits + "}";
 }
 
 }  // namespace
@@ -39,24 +41,33 @@ TEST_CASE("validation: each problem names the file and the JSON pointer", "[scen
     std::string name, body, expected;
   };
   std::vector<bad> const cases{
-      {"unknown_key", R"({"territory": "x.json", "replicatons": 5})", "/replicatons: unknown key 'replicatons' (did you mean 'replications'?)"},
+      {"unknown_key", R"({"territory": "x.json", "replicatons": 5})",
+       "/replicatons: unknown key 'replicatons' (did you mean 'replications'?)"},
       {"wrong_type", with_edits("[]", R"(, "params": {"policy": 3})"), "/params/policy: expected a string"},
-      {"out_of_range", with_edits("[]", R"(, "params": {"referral_rate": 1.7})"), "/params/referral_rate: 1.7 is out of range"},
-      {"unknown_param", with_edits("[]", R"(, "params": {"horizon_month": 6})"), "did you mean 'horizon_months'"},
-      {"bad_policy", with_edits("[]", R"(, "params": {"policy": "first_come"})"), "expected priority, lottery or optimal"},
+      {"out_of_range", with_edits("[]", R"(, "params": {"referral_rate": 1.7})"),
+       "/params/referral_rate: 1.7 is out of range"},
+      {"unknown_param", with_edits("[]", R"(, "params": {"horizon_month": 6})"),
+       "did you mean 'horizon_months'"},
+      {"bad_policy", with_edits("[]", R"(, "params": {"policy": "first_come"})"),
+       "expected priority, lottery or optimal"},
       {"syntax", R"({"name": "x",, })", "syntax.json:1:"},
       {"empty", "  \n", "empty"},
       {"not_object", "[1, 2]", "expected a JSON object"},
       {"no_territory", R"({"name": "x"})", "/territory: required"},
-      {"bad_edit_type", with_edits(R"([{"type": "demolish"}])"), "/edits/0/type: unknown edit type 'demolish'"},
-      {"bad_hours", with_edits(R"([{"type": "hours", "select": {"kind": "creche"}, "hours": "Lu 8h"}])"), "/edits/0/hours"},
-      {"empty_selector", with_edits(R"([{"type": "label", "select": {}}])"), "/edits/0/select: empty selector"},
-      {"bad_kind", with_edits(R"([{"type": "label", "select": {"kind": "garderie"}}])"), "unknown kind 'garderie'"},
+      {"bad_edit_type", with_edits(R"([{"type": "demolish"}])"),
+       "/edits/0/type: unknown edit type 'demolish'"},
+      {"bad_hours", with_edits(R"([{"type": "hours", "select": {"kind": "creche"}, "hours": "Lu 8h"}])"),
+       "/edits/0/hours"},
+      {"empty_selector", with_edits(R"([{"type": "label", "select": {}}])"),
+       "/edits/0/select: empty selector"},
+      {"bad_kind", with_edits(R"([{"type": "label", "select": {"kind": "garderie"}}])"),
+       "unknown kind 'garderie'"},
   };
   for (auto const& c : cases) {
     auto const f = scenario_file(c.name, c.body);
     INFO(c.name);
-    CHECK_THROWS_WITH(scenarios::read_scenario(f), Catch::Contains(c.expected) && Catch::Contains(c.name + ".json"));
+    CHECK_THROWS_WITH(scenarios::read_scenario(f),
+                      Catch::Contains(c.expected) && Catch::Contains(c.name + ".json"));
   }
 }
 
@@ -65,20 +76,31 @@ TEST_CASE("validation against the territory: selectors, ids, overlaps", "[scenar
     std::string name, edits, expected;
   };
   std::vector<bad> const cases{
-      {"no_match", R"([{"type": "label", "select": {"commune": "63002", "kind": "creche"}}])", "/edits/0/select: this selector matches no facility"},
-      {"unknown_id", R"([{"type": "label", "select": {"ids": ["cr-nowhere"]}}])", "no facility with id 'cr-nowhere'"},
-      {"unknown_commune", R"([{"type": "label", "select": {"commune": "Gamma"}}])", "no commune with code or name 'Gamma'"},
+      {"no_match", R"([{"type": "label", "select": {"commune": "63002", "kind": "creche"}}])",
+       "/edits/0/select: this selector matches no facility"},
+      {"unknown_id", R"([{"type": "label", "select": {"ids": ["cr-nowhere"]}}])",
+       "no facility with id 'cr-nowhere'"},
+      {"unknown_commune", R"([{"type": "label", "select": {"commune": "Gamma"}}])",
+       "no commune with code or name 'Gamma'"},
       {"overlap", R"([{"type": "hours", "select": {"ids": ["cr-alpha"]}, "hours": "Sa 08:00-12:00"},
-                     {"type": "hours", "select": {"kind": "creche"}, "hours": "Mo-Fr 06:00-07:00"}])", "overlaps /edits/0"},
-      {"dup_id", R"([{"type": "add_facilities", "facilities": [{"id": "cr-alpha", "kind": "creche", "places": 10, "hours": "Mo-Fr 08:00-18:00", "lon": 3.05, "lat": 45.75}]}])", "already exists"},
-      {"outside", R"([{"type": "add_facilities", "facilities": [{"id": "new", "kind": "creche", "places": 10, "hours": "Mo-Fr 08:00-18:00", "lon": 5.0, "lat": 45.75}]}])", "outside every commune"},
-      {"no_bus", R"([{"type": "baby_bus", "action": "remove", "bus": "ghost"}])", "no Baby Bus with id 'ghost'"},
-      {"small_net", R"([{"type": "label", "select": {"ids": ["am-alpha-1"]}, "network": "solo"}])", "at least 2 professionals"},
+                     {"type": "hours", "select": {"kind": "creche"}, "hours": "Mo-Fr 06:00-07:00"}])",
+       "overlaps /edits/0"},
+      {"dup_id",
+       R"([{"type": "add_facilities", "facilities": [{"id": "cr-alpha", "kind": "creche", "places": 10, "hours": "Mo-Fr 08:00-18:00", "lon": 3.05, "lat": 45.75}]}])",
+       "already exists"},
+      {"outside",
+       R"([{"type": "add_facilities", "facilities": [{"id": "new", "kind": "creche", "places": 10, "hours": "Mo-Fr 08:00-18:00", "lon": 5.0, "lat": 45.75}]}])",
+       "outside every commune"},
+      {"no_bus", R"([{"type": "baby_bus", "action": "remove", "bus": "ghost"}])",
+       "no Baby Bus with id 'ghost'"},
+      {"small_net", R"([{"type": "label", "select": {"ids": ["am-alpha-1"]}, "network": "solo"}])",
+       "at least 2 professionals"},
   };
   for (auto const& c : cases) {
     auto const f = scenario_file(c.name, with_edits(c.edits));
     INFO(c.name);
-    CHECK_THROWS_WITH(scenarios::prepare(f), Catch::Contains(c.expected) && Catch::Contains(c.name + ".json"));
+    CHECK_THROWS_WITH(scenarios::prepare(f),
+                      Catch::Contains(c.expected) && Catch::Contains(c.name + ".json"));
   }
 }
 
@@ -106,25 +128,37 @@ TEST_CASE("edits change the world as asked", "[scenarios][edits]") {
 
 TEST_CASE("a Baby Bus on a commune raises coverage there and nowhere else", "[scenarios][edits]") {
   // Car trips limited to 15 minutes: the families of Alpha cannot reach a site in the east of Beta.
-  auto const base = scenario_file("bb_base", with_edits("[]", R"(, "params": {"tolerance_car_minutes": 15})"));
-  auto const bus = scenario_file("bb_bus", with_edits(R"([{"type": "baby_bus", "action": "add", "bus": "bb-beta",
+  auto const base =
+      scenario_file("bb_base", with_edits("[]", R"(, "params": {"tolerance_car_minutes": 15})"));
+  auto const bus =
+      scenario_file("bb_bus", with_edits(R"([{"type": "baby_bus", "action": "add", "bus": "bb-beta",
     "sites": [{"id": "bb-beta-1", "places": 12, "hours": "Mo-Fr 08:00-17:00", "lon": 3.1895, "lat": 45.7895}]}])",
-                                                      R"(, "params": {"tolerance_car_minutes": 15})"));
+                                         R"(, "params": {"tolerance_car_minutes": 15})"));
   auto const a = scenarios::prepare(base);
   auto const b = scenarios::prepare(bus);
   auto const ra = sim::run(a.world, a.spec.params, {20, 3, false});
   auto const rb = sim::run(b.world, b.spec.params, {20, 3, false});
-  CHECK(rb.communes[sim::commune_idx{1}].demand.matched.mean() > ra.communes[sim::commune_idx{1}].demand.matched.mean());
-  CHECK(rb.communes[sim::commune_idx{0}].demand.matched.values == ra.communes[sim::commune_idx{0}].demand.matched.values);
+  CHECK(rb.communes[sim::commune_idx{1}].demand.matched.mean() >
+        ra.communes[sim::commune_idx{1}].demand.matched.mean());
+  CHECK(rb.communes[sim::commune_idx{0}].demand.matched.values ==
+        ra.communes[sim::commune_idx{0}].demand.matched.values);
 }
 
-TEST_CASE("Saturday hours remove the hours-incompatible unmet demand of families needing Saturday", "[scenarios][edits]") {
+TEST_CASE("Saturday hours remove the hours-incompatible unmet demand of families needing Saturday",
+          "[scenarios][edits]") {
   // f4 (Beta, by car, needs Saturday morning) finds no facility open then except the micro-crèche
   // that opens Saturday; close it on Saturday in the base, open the labelled crèche on Saturday after.
-  auto const base = scenario_file("sat_base", with_edits(R"([{"type": "hours", "select": {"ids": ["mc-beta"]}, "hours": "Mo-Fr 07:30-18:00", "replace": true}])",
-                                                         R"(, "params": {"referral_rate": 1})"));
-  auto const sat = scenario_file("sat_open", with_edits(R"([{"type": "hours", "select": {"ids": ["mc-beta"]}, "hours": "Mo-Fr 07:30-18:00", "replace": true},
-    {"type": "hours", "select": {"ids": ["cr-alpha"]}, "hours": "Sa 08:00-12:00"}])", R"(, "params": {"referral_rate": 1})"));
+  auto const base = scenario_file(
+      "sat_base",
+      with_edits(
+          R"([{"type": "hours", "select": {"ids": ["mc-beta"]}, "hours": "Mo-Fr 07:30-18:00", "replace": true}])",
+          R"(, "params": {"referral_rate": 1})"));
+  auto const sat = scenario_file(
+      "sat_open",
+      with_edits(
+          R"([{"type": "hours", "select": {"ids": ["mc-beta"]}, "hours": "Mo-Fr 07:30-18:00", "replace": true},
+    {"type": "hours", "select": {"ids": ["cr-alpha"]}, "hours": "Sa 08:00-12:00"}])",
+          R"(, "params": {"referral_rate": 1})"));
   auto const a = scenarios::prepare(base);
   auto const b = scenarios::prepare(sat);
   auto const ra = sim::run(a.world, a.spec.params, {5, 3, false});
@@ -134,8 +168,10 @@ TEST_CASE("Saturday hours remove the hours-incompatible unmet demand of families
 }
 
 TEST_CASE("base scenarios are merged: the child's edits come after the base's", "[scenarios]") {
-  auto const base = scenario_file("parent", with_edits(R"([{"type": "label", "select": {"ids": ["mc-beta"]}}])"));
-  auto const child = scenario_file("child", R"({"base": "parent.json", "name": "child", "params": {"policy": "lottery"},
+  auto const base =
+      scenario_file("parent", with_edits(R"([{"type": "label", "select": {"ids": ["mc-beta"]}}])"));
+  auto const child =
+      scenario_file("child", R"({"base": "parent.json", "name": "child", "params": {"policy": "lottery"},
     "edits": [{"type": "label", "select": {"ids": ["cr-alpha"]}, "label": false}]})");
   auto const p = scenarios::prepare(child);
   CHECK(p.spec.name == "child");

@@ -10,10 +10,10 @@ TEST_CASE("reachable and open: candidate; too far: unreachable; closed: hours", 
   mini_world m;
   m.facility("near", facility_kind::creche, 10, "Mo-Fr 07:00-18:30", 500);
   m.facility("far", facility_kind::creche, 10, "Mo-Fr 07:00-18:30", 10000);
-  m.family(0, "Mo-Fr 08:00-17:00", mobility::walk);           // 500 m on foot: ~9 min
-  m.family(4000, "Mo-Fr 08:00-17:00", mobility::walk);        // 3.5 km on foot: too far
+  m.family(0, "Mo-Fr 08:00-17:00", mobility::walk);                  // 500 m on foot: ~9 min
+  m.family(4000, "Mo-Fr 08:00-17:00", mobility::walk);               // 3.5 km on foot: too far
   m.family(0, "Mo-Fr 08:00-17:00; Sa 08:00-12:00", mobility::walk);  // needs Saturday
-  m.family(4000, "Mo-Fr 08:00-17:00", mobility::car);         // both by car
+  m.family(4000, "Mo-Fr 08:00-17:00", mobility::car);                // both by car
   params const p;
   auto const c = build_candidates(m.w, p);
   REQUIRE(c.count(family_idx{0}) == 1);

@@ -22,7 +22,9 @@ mini_world busy_world(int extra_places = 0) {
   return m;
 }
 
-void require_same(samples const& a, samples const& b) { REQUIRE(a.values == b.values); }
+void require_same(samples const& a, samples const& b) {
+  REQUIRE(a.values == b.values);
+}
 
 }  // namespace
 
@@ -41,7 +43,8 @@ TEST_CASE("results are bit-identical for 1, 2 and 8 threads", "[sim][engine][det
     require_same(runs[0].island.unmet_full, runs[r].island.unmet_full);
     require_same(runs[0].equity.gini_cells, runs[r].equity.gini_cells);
     for (std::size_t k = 0; k < m.w.facilities.size(); ++k) {
-      require_same(runs[0].facilities[facility_idx::from(k)].avip_children, runs[r].facilities[facility_idx::from(k)].avip_children);
+      require_same(runs[0].facilities[facility_idx::from(k)].avip_children,
+                   runs[r].facilities[facility_idx::from(k)].avip_children);
     }
     for (std::size_t c = 0; c < m.w.grid.size(); ++c) {
       REQUIRE(runs[0].cells[cell_idx::from(c)].matched == runs[r].cells[cell_idx::from(c)].matched);

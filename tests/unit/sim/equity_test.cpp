@@ -28,14 +28,16 @@ TEST_CASE("samples: mean and 90 % interval", "[sim][samples]") {
   CHECK(s.hi() == Approx(95));
 }
 
-TEST_CASE("comparing a run with itself gives exactly zero deltas; one more match gives +1", "[sim][comparison]") {
+TEST_CASE("comparing a run with itself gives exactly zero deltas; one more match gives +1",
+          "[sim][comparison]") {
   run_results a;
   a.replications = 3;
   a.island.matched.values = {10, 12, 11};
   a.island.priority_matched.values = {5, 6, 5};
   a.island.coverage.values = {0.5, 0.6, 0.55};
   a.cost.total = 1000;
-  for (auto* g : {&a.island.priority_coverage, &a.island.unmet_unreachable, &a.island.unmet_hours, &a.island.unmet_full}) {
+  for (auto* g : {&a.island.priority_coverage, &a.island.unmet_unreachable, &a.island.unmet_hours,
+                  &a.island.unmet_full}) {
     g->values = {0, 0, 0};
   }
   auto const self = compare({"a", "a"}, {&a, &a});

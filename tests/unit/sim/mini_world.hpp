@@ -37,8 +37,8 @@ struct mini_world {
     }
   }
 
-  facility_idx facility(std::string const& id, facility_kind kind, int places, std::string const& hours, double x,
-                        bool avip = true, double occupancy = 0.0) {
+  facility_idx facility(std::string const& id, facility_kind kind, int places, std::string const& hours,
+                        double x, bool avip = true, double occupancy = 0.0) {
     auto& f = w.facilities;
     f.id.push_back(id);
     f.name.push_back(id);

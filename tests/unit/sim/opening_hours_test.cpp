@@ -41,7 +41,8 @@ TEST_CASE("bad timetables name the offending part", "[sim][opening_hours]") {
 }
 
 TEST_CASE("format and parse round trip", "[sim][opening_hours]") {
-  for (auto const* text : {"Mo-Fr 07:00-18:30; Sa 08:00-12:00", "Mo,Th 08:30-16:00", "Tu 09:00-11:00,14:00-16:00"}) {
+  for (auto const* text :
+       {"Mo-Fr 07:00-18:30; Sa 08:00-12:00", "Mo,Th 08:30-16:00", "Tu 09:00-11:00,14:00-16:00"}) {
     auto const m = parse_opening_hours(text);
     CHECK(parse_opening_hours(format_opening_hours(m)) == m);
   }

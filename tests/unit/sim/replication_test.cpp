@@ -25,15 +25,16 @@ mini_world random_world(std::uint64_t seed) {
   int const nf = 5 + static_cast<int>(r.below(40));
   for (int f = 0; f < nf; ++f) {
     m.family(r.uniform(0, 20000), r.bernoulli(0.8) ? "Mo-Fr 08:00-17:00" : "Mo-Fr 06:30-19:30",
-             r.bernoulli(0.5) ? mobility::car : mobility::walk, r.bernoulli(0.5) ? -1 : static_cast<int>(r.below(12)),
-             r.bernoulli(0.4));
+             r.bernoulli(0.5) ? mobility::car : mobility::walk,
+             r.bernoulli(0.5) ? -1 : static_cast<int>(r.below(12)), r.bernoulli(0.4));
   }
   return m;
 }
 
 }  // namespace
 
-TEST_CASE("invariants over random worlds: capacity, conservation, compatibility", "[sim][replication][invariant]") {
+TEST_CASE("invariants over random worlds: capacity, conservation, compatibility",
+          "[sim][replication][invariant]") {
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     auto m = random_world(seed);
     params p;
@@ -50,7 +51,8 @@ TEST_CASE("invariants over random worlds: capacity, conservation, compatibility"
         continue;
       }
       bool const matched = s.placed_month[i] >= 0;
-      REQUIRE((s.status[i] == family_status::placed || s.status[i] == family_status::left_matched) == matched);
+      REQUIRE((s.status[i] == family_status::placed || s.status[i] == family_status::left_matched) ==
+              matched);
       REQUIRE((s.status[i] == family_status::left_unmet) == !matched);
       if (s.status[i] == family_status::placed) {
         ++occupants[s.facility[i].value()];
@@ -73,7 +75,8 @@ TEST_CASE("invariants over random worlds: capacity, conservation, compatibility"
   }
 }
 
-TEST_CASE("optimal matches at least the priority-weighted value of priority and lottery", "[sim][allocation]") {
+TEST_CASE("optimal matches at least the priority-weighted value of priority and lottery",
+          "[sim][allocation]") {
   for (std::uint64_t seed = 100; seed < 150; ++seed) {
     auto m = random_world(seed);
     params p;

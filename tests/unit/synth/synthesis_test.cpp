@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 territory::territory const& reunion() {
-  static auto const t = territory::load_territory(fs::path{AVIP_SOURCE_DIR} / "data/reunion/territory.json", true);
+  static auto const t =
+      territory::load_territory(fs::path{AVIP_SOURCE_DIR} / "data/reunion/territory.json", true);
   return t;
 }
 
@@ -56,7 +57,8 @@ TEST_CASE("another seed moves placements but keeps every calibration gap within 
     INFO(r.target);
     CHECK(std::abs(r.gap()) <= 0.05);
   }
-  CHECK(slurp(d / "families.geojson") != slurp(fs::path{AVIP_SOURCE_DIR} / "data/reunion/synthetic/families.geojson"));
+  CHECK(slurp(d / "families.geojson") !=
+        slurp(fs::path{AVIP_SOURCE_DIR} / "data/reunion/synthetic/families.geojson"));
   fs::remove_all(d);
 }
 
@@ -87,8 +89,9 @@ TEST_CASE("calibration targets are pinned", "[synth]") {
   fs::remove_all(d);
 }
 
-TEST_CASE("QPV are valid, disjoint, inside their commune; facilities on populated cells; families in their commune",
-          "[synth][geometry]") {
+TEST_CASE(
+    "QPV are valid, disjoint, inside their commune; facilities on populated cells; families in their commune",
+    "[synth][geometry]") {
   auto const t = territory::load_territory(fs::path{AVIP_SOURCE_DIR} / "data/reunion/territory.json");
   geo::geos_context g;
   std::vector<geo::geos_context::geometry> q;

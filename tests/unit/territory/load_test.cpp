@@ -13,10 +13,13 @@ using namespace avip;
 namespace fs = std::filesystem;
 
 namespace {
-fs::path source(std::string const& p) { return fs::path{AVIP_SOURCE_DIR} / p; }
+fs::path source(std::string const& p) {
+  return fs::path{AVIP_SOURCE_DIR} / p;
+}
 
 /// A copy of the mini territory in a temporary folder, with `file` rewritten by `edit`.
-fs::path broken_copy(std::string const& name, std::string const& file, std::string const& from, std::string const& to) {
+fs::path broken_copy(std::string const& name, std::string const& file, std::string const& from,
+                     std::string const& to) {
   auto d = fs::temp_directory_path() / ("avip_terr_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
@@ -76,11 +79,15 @@ TEST_CASE("each bad field gives its own message naming file, feature and field",
     std::string file, from, to, expected;
   };
   std::vector<bad> const cases{
-      {"facilities.geojson", "\"kind\": \"micro_creche\"", "\"kind\": \"garderie\"", "field 'kind': expected one of"},
-      {"facilities.geojson", "\"places\": 10", "\"places\": -3", "field 'places': expected a number in [1, 1000]"},
-      {"facilities.geojson", "\"hours\": \"Mo-Fr 07:00-18:30\"", "\"hours\": \"Lu-Ve 7h-18h\"", "field 'hours'"},
+      {"facilities.geojson", "\"kind\": \"micro_creche\"", "\"kind\": \"garderie\"",
+       "field 'kind': expected one of"},
+      {"facilities.geojson", "\"places\": 10", "\"places\": -3",
+       "field 'places': expected a number in [1, 1000]"},
+      {"facilities.geojson", "\"hours\": \"Mo-Fr 07:00-18:30\"", "\"hours\": \"Lu-Ve 7h-18h\"",
+       "field 'hours'"},
       {"facilities.geojson", "\"occupancy\": 0.9", "\"occupancy\": 1.5", "field 'occupancy'"},
-      {"facilities.geojson", "\"avip\": true", "\"avip\": \"peut-etre\"", "field 'avip': expected true or false"},
+      {"facilities.geojson", "\"avip\": true", "\"avip\": \"peut-etre\"",
+       "field 'avip': expected true or false"},
       {"facilities.geojson", "\"id\": \"mc-beta\"", "\"id\": \"cr-alpha\"", "duplicate id 'cr-alpha'"},
       {"families.geojson", "\"mobility\": \"bus\"", "\"mobility\": \"velo\"", "field 'mobility'"},
       {"families.geojson", "\"path\": \"social\"", "\"path\": \"retraite\"", "field 'path'"},

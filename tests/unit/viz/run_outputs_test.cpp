@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include "geo/vector_reader.hpp"
 #include "sim/engine.hpp"
@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 struct run_fixture {
-  territory::territory t = territory::load_territory(fs::path{AVIP_SOURCE_DIR} / "tests/data/mini/territory.json");
+  territory::territory t =
+      territory::load_territory(fs::path{AVIP_SOURCE_DIR} / "tests/data/mini/territory.json");
   sim::params p;
   sim::run_results r;
   fs::path dir;
@@ -51,7 +52,8 @@ std::string run_command(std::string const& cmd) {
 
 TEST_CASE("every GeoJSON is RFC 7946 lon/lat within the territory, with the expected counts", "[viz]") {
   run_fixture f;
-  std::map<std::string, std::size_t> expected{{"communes", 2}, {"secteurs", 2}, {"qpv", 1}, {"structures", 4}, {"carreaux", 6}};
+  std::map<std::string, std::size_t> expected{
+      {"communes", 2}, {"secteurs", 2}, {"qpv", 1}, {"structures", 4}, {"carreaux", 6}};
   for (auto const& [name, count] : expected) {
     auto const file = f.dir / (name + ".geojson");
     INFO(file.string());
@@ -62,7 +64,9 @@ TEST_CASE("every GeoJSON is RFC 7946 lon/lat within the territory, with the expe
     std::ifstream in{file};
     auto const j = nlohmann::json::parse(in);
     CHECK_FALSE(j.contains("crs"));
-    auto const bbox_ok = [&](double lon, double lat) { return lon > 2.99 && lon < 3.21 && lat > 45.69 && lat < 45.81; };
+    auto const bbox_ok = [&](double lon, double lat) {
+      return lon > 2.99 && lon < 3.21 && lat > 45.69 && lat < 45.81;
+    };
     auto const& g = j["features"][0]["geometry"];
     if (g["type"] == "Point") {
       CHECK(bbox_ok(g["coordinates"][0].get<double>(), g["coordinates"][1].get<double>()));
@@ -71,7 +75,8 @@ TEST_CASE("every GeoJSON is RFC 7946 lon/lat within the territory, with the expe
       double area2 = 0;  // shoelace: positive = counter-clockwise exterior (right-hand rule)
       for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
         CHECK(bbox_ok(ring[i][0].get<double>(), ring[i][1].get<double>()));
-        area2 += ring[i][0].get<double>() * ring[i + 1][1].get<double>() - ring[i + 1][0].get<double>() * ring[i][1].get<double>();
+        area2 += ring[i][0].get<double>() * ring[i + 1][1].get<double>() -
+                 ring[i + 1][0].get<double>() * ring[i][1].get<double>();
       }
       CHECK(area2 > 0);
     }
@@ -142,10 +147,11 @@ TEST_CASE("report.html renders in headless Chromium with maps and charts drawn",
   std::string html{std::istreambuf_iterator<char>{in}, {}};
   CHECK(html.find("src=\"http") == std::string::npos);
   auto const profile = f.dir / "profile";
-  std::string const flags = std::string{chromium} +
-                            " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                            "--disable-background-networking --disable-component-update --disable-sync --user-data-dir='" +
-                            profile.string() + "' --window-size=1400,1000 ";
+  std::string const flags =
+      std::string{chromium} +
+      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync --user-data-dir='" +
+      profile.string() + "' --window-size=1400,1000 ";
   auto const dom = run_command(flags + "--dump-dom 'file://" + report.string() + "'");
   // The inline script marks the body once the page ran: the SVGs counted by the browser itself.
   CHECK(dom.find("data-rendered=\"") != std::string::npos);
