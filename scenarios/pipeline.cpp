@@ -10,6 +10,7 @@
 #include "scenarios/scenario_check.hpp"
 #include "sim/comparison.hpp"
 #include "sim/engine.hpp"
+#include "sim/fca.hpp"
 #include "territory/load.hpp"
 #include "viz/run_outputs.hpp"
 
@@ -50,6 +51,7 @@ sim::run_results run_into(prepared const& p, run_request const& request, fs::pat
   o.seed = request.seed.value_or(p.spec.seed);
   o.progress = request.progress;
   auto results = sim::run(p.world, p.spec.params, o);
+  sim::fill_accessibility(p.world, p.spec.params, results);
   double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   viz::write_run_outputs(dir, p.territory, p.world, p.spec.params, results,
                          metadata(p, request, o.replications, o.seed, secs));
@@ -82,6 +84,7 @@ void compare_into(std::vector<fs::path> const& files, run_request const& request
   for (auto const& p : preps) {
     auto const start = std::chrono::steady_clock::now();
     results.push_back(sim::run(p.world, p.spec.params, o));
+    sim::fill_accessibility(p.world, p.spec.params, results.back());
     double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto name = p.spec.name;
     if (int const n = seen[name]++; n > 0) {
