@@ -193,6 +193,7 @@ std::vector<param_binding> const& param_bindings() {
     d("walk_speed_kmh", 1, 10, &sim::params::walk_speed_kmh);
     d("detour_factor", 1, 3, &sim::params::detour_factor);
     d("car_speed_kmh", 5, 120, &sim::params::car_speed_kmh);
+    i("max_candidates", 1, 10000, &sim::params::max_candidates);
     v.push_back({"tolerance_car_minutes", 1, 180,
                  [](sim::params& p, double x) { p.tolerance_minutes[0] = x; },
                  [](sim::params const& p) { return p.tolerance_minutes[0]; }});

@@ -47,32 +47,6 @@ bool may_take_avip(world const& w, params const& p, facility_idx k) {
   return p.unlabelled_assmat_open;
 }
 
-void keep_avip_capable(world const& w, params const& p, candidates& c) {
-  std::vector<std::uint8_t> ok(w.facilities.size());
-  for (std::size_t k = 0; k < ok.size(); ++k) {
-    ok[k] = may_take_avip(w, p, facility_idx::from(k)) ? 1 : 0;
-  }
-  std::uint32_t out = 0;
-  std::uint32_t begin = 0;
-  for (std::size_t f = 0; f + 1 < c.offsets.size(); ++f) {
-    auto const end = c.offsets[f + 1];
-    for (auto j = begin; j < end; ++j) {
-      if (ok[c.facility[j].index()] != 0) {
-        c.facility[out] = c.facility[j];
-        c.minutes[out] = c.minutes[j];
-        ++out;
-      }
-    }
-    if (c.reason[f] == no_match_reason::none && out == c.offsets[f]) {
-      c.reason[f] = no_match_reason::full;
-    }
-    begin = end;
-    c.offsets[f + 1] = out;
-  }
-  c.facility.resize(out);
-  c.minutes.resize(out);
-}
-
 namespace {
 
 /// Facilities bucketed on a square grid so that a family looks only at nearby buckets.
@@ -140,6 +114,10 @@ candidates build_candidates(world const& w, params const& p) {
   double const fastest = std::max(p.car_speed_kmh, p.walk_speed_kmh);
   double const radius = max_tol * fastest * 1000.0 / 60.0 / p.detour_factor;
   bucket_index const index{w, std::max(1000.0, radius / 2.0)};
+  std::vector<std::uint8_t> capable(w.facilities.size());
+  for (std::size_t k = 0; k < capable.size(); ++k) {
+    capable[k] = may_take_avip(w, p, facility_idx::from(k)) ? 1 : 0;
+  }
 
   struct found {
     std::vector<std::pair<float, facility_idx>> list;
@@ -154,6 +132,7 @@ candidates build_candidates(world const& w, params const& p) {
       auto const need = windows_of(w.families.hours[f]);
       int const age = w.families.child_age_months[f];
       bool reachable_any = false;
+      bool compatible_any = false;
       auto& out = per_family[i];
       // Bus times from the family's cell, by facility, when a timetable was given.
       auto bus_minutes = [&](facility_idx k) -> double {
@@ -190,12 +169,22 @@ candidates build_candidates(world const& w, params const& p) {
         }
         reachable_any = true;
         if (fits(w, p, f, k, age)) {
-          out.emplace_back(static_cast<float>(minutes), k);
+          if (capable[k.index()] != 0) {
+            out.emplace_back(static_cast<float>(minutes), k);
+          } else {
+            compatible_any = true;
+          }
         }
       });
-      std::sort(out.begin(), out.end());
+      // Nearest first; a family looks no further than the nearest `max_candidates`.
+      auto const keep = std::min(out.size(), static_cast<std::size_t>(std::max(1, p.max_candidates)));
+      std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end());
+      out.resize(keep);
+      out.shrink_to_fit();
       if (out.empty()) {
-        c.reason[i] = reachable_any ? no_match_reason::hours : no_match_reason::unreachable;
+        c.reason[i] = compatible_any
+                          ? no_match_reason::full
+                          : (reachable_any ? no_match_reason::hours : no_match_reason::unreachable);
       }
     }
   });

@@ -31,7 +31,9 @@ struct candidates {
 /// Straight-line travel minutes between two points at `speed_kmh` with the detour factor.
 double straight_minutes(point a, point b, double speed_kmh, double detour);
 
-/// Builds the candidate lists in parallel (oneTBB) with a grid-bucket index over facilities.
+/// Builds the candidate lists in parallel (oneTBB) with a grid-bucket index over facilities. Only the
+/// facilities that may take a referred family are kept (see may_take_avip), at most
+/// `params.max_candidates` per family, nearest first.
 /// `age_at_month` is checked at the family's age at the start of the horizon plus `age_margin_months`.
 candidates build_candidates(world const& w, params const& p);
 
@@ -39,10 +41,6 @@ candidates build_candidates(world const& w, params const& p);
 /// EAJE within the L.214-7 guarantee (at least one place per 20), assistants maternels only when
 /// `params.unlabelled_assmat_open`.
 bool may_take_avip(world const& w, params const& p, facility_idx k);
-
-/// Removes from the candidate lists the facilities that may never take a referred family (they cannot
-/// change during a run); families left without any get the reason `full`.
-void keep_avip_capable(world const& w, params const& p, candidates& c);
 
 /// Whether facility `k` is open at family `f`'s needed hours and fits its child's age (months).
 bool fits(world const& w, params const& p, family_idx f, facility_idx k, int age_months);

@@ -99,11 +99,11 @@ run_results run(world const& w, params const& p, run_options const& options) {
   auto const ns = w.sectors.size();
   auto const ncell = w.grid.size();
   int const reps = std::max(1, options.replications);
-  auto cand = build_candidates(w, p);
-  keep_avip_capable(w, p, cand);
+  auto const cand = build_candidates(w, p);
 
-  // Groups: 0 island, 1 qpv, 2 non-qpv, 3 single parent, 4 other, then communes, then sectors.
-  std::size_t const n_groups = 5 + nc + ns;
+  // Groups: 0 island, 1 qpv, 2 non-qpv, 3 single parent, 4 other, then communes, then sectors, then
+  // the three prescribers.
+  std::size_t const n_groups = 5 + nc + ns + 3;
   std::vector<std::vector<double>> group_rep(static_cast<std::size_t>(reps),
                                              std::vector<double>(n_groups * kFields, 0.0));
   std::vector<std::vector<std::int32_t>> fac_children(static_cast<std::size_t>(reps));
@@ -164,6 +164,7 @@ run_results run(world const& w, params const& p, run_options const& options) {
         add(gi);
       }
       add(sector);
+      add(5 + nc + ns + static_cast<std::size_t>(st->referred_by[i]));
       if (auto const c = w.families.cell[f]; c.valid()) {
         ++cs.referred[c.index()];
         ++cell_ref[c.index()];
@@ -200,6 +201,9 @@ run_results run(world const& w, params const& p, run_options const& options) {
   fill_group(res.non_qpv, group_rep, 2);
   fill_group(res.single_parent, group_rep, 3);
   fill_group(res.other_parent, group_rep, 4);
+  fill_group(res.by_france_travail, group_rep, 5 + nc + ns);
+  fill_group(res.by_caf, group_rep, 5 + nc + ns + 1);
+  fill_group(res.by_mission_locale, group_rep, 5 + nc + ns + 2);
   res.communes.resize(nc);
   std::vector<double> places(nc, 0.0);
   for (std::size_t k = 0; k < nk; ++k) {

@@ -47,6 +47,9 @@ struct params {
   double walk_speed_kmh{4.5};
   double detour_factor{1.3};
   double car_speed_kmh{30.0};
+  /// A family considers at most its nearest `max_candidates` compatible facilities (bounds memory at
+  /// national scale; far beyond what a parent would visit).
+  int max_candidates{100};
   std::array<double, 3> tolerance_minutes{30.0, 45.0, 20.0};  ///< by mobility: car, bus, walk
 
   // Weights of the optimal policy (priority-weighted matches)

@@ -119,6 +119,7 @@ void replication_state::reset(world const& w, params const& p) {
   auto const nk = w.facilities.size();
   status.assign(nf, family_status::idle);
   referral_month.assign(nf, -1);
+  referred_by.assign(nf, referrer::france_travail);
   placed_month.assign(nf, -1);
   contract_end.assign(nf, -1);
   employed.assign(nf, 0);
@@ -202,16 +203,20 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
   auto const rep = static_cast<std::uint64_t>(replication);
   // Referrals: a family's month is given, or drawn (probability referral_rate × demand_scale).
   double const p_ref = std::clamp(p.referral_rate * p.demand_scale, 0.0, 1.0);
+  // Prescriber: France Travail, the CAF, or (the rest) the Mission locale.
+  double const p_ft = std::clamp(p.referral_share_france_travail, 0.0, 1.0);
+  double const p_caf = std::clamp(p.referral_share_caf, 0.0, 1.0 - p_ft);
   for (std::size_t i = 0; i < nf; ++i) {
     auto const given = w.families.referral_month[family_idx::from(i)];
+    random_stream r{seed, {kReferralKey, rep, i}};
     if (given >= 0) {
       s.referral_month[i] = given < horizon ? given : -1;
-      continue;
-    }
-    random_stream r{seed, {kReferralKey, rep, i}};
-    if (r.bernoulli(p_ref)) {
+    } else if (r.bernoulli(p_ref)) {
       s.referral_month[i] = static_cast<std::int8_t>(r.below(static_cast<std::uint64_t>(horizon)));
     }
+    double const u = r.uniform();
+    s.referred_by[i] =
+        u < p_ft ? referrer::france_travail : (u < p_ft + p_caf ? referrer::caf : referrer::mission_locale);
   }
   int const max_wait_months = std::max(0, static_cast<int>(std::floor(p.max_wait_weeks / kWeeksPerMonth)));
   std::vector<family_idx> waiting;

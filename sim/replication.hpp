@@ -16,6 +16,7 @@ enum class family_status : std::uint8_t { idle, waiting, placed, left_matched, l
 struct replication_state {
   std::vector<family_status> status;
   std::vector<std::int8_t> referral_month;   ///< -1: not referred this year
+  std::vector<referrer> referred_by;         ///< prescriber of the referral
   std::vector<std::int8_t> placed_month;     ///< -1: never placed
   std::vector<std::int8_t> contract_end;     ///< month the contract ends (exclusive)
   std::vector<std::uint8_t> employed;        ///< parent found a job: keeps the place (continuity)

@@ -89,6 +89,9 @@ struct run_results {
   group_indicators non_qpv;
   group_indicators single_parent;
   group_indicators other_parent;
+  group_indicators by_france_travail;  ///< families referred by France Travail
+  group_indicators by_caf;             ///< by the CAF
+  group_indicators by_mission_locale;  ///< by a Mission locale
   index_vector<commune_idx, commune_indicators> communes;
   index_vector<sector_idx, group_indicators> sectors;
   index_vector<facility_idx, facility_indicators> facilities;

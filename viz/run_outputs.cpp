@@ -337,6 +337,9 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
   add_group("Hors QPV", r.non_qpv);
   add_group("Familles monoparentales", r.single_parent);
   add_group("Autres familles", r.other_parent);
+  add_group("Orientées par France Travail", r.by_france_travail);
+  add_group("Orientées par la CAF", r.by_caf);
+  add_group("Orientées par une Mission locale", r.by_mission_locale);
   write_csv(dir / "indicateurs.csv", ind);
 
   json s;
@@ -360,6 +363,9 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
   ind_json["non_qpv"] = group_json(r.non_qpv);
   ind_json["single_parent"] = group_json(r.single_parent);
   ind_json["other_parent"] = group_json(r.other_parent);
+  ind_json["referred_by"] = {{"france_travail", group_json(r.by_france_travail)},
+                             {"caf", group_json(r.by_caf)},
+                             {"mission_locale", group_json(r.by_mission_locale)}};
   json communes = json::array();
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
     auto const c = sim::commune_idx::from(i);

@@ -99,3 +99,18 @@ TEST_CASE("hand-computed AVIP shares on a mini-territory", "[sim][engine][e2e]")
   CHECK(r2.island.unmet_full.mean() == Approx(1));
   CHECK(r2.facilities[facility_idx{0}].avip_share.mean() == Approx(1.0));
 }
+
+TEST_CASE("referrals split between France Travail (79 %) and the CAF (21 %) by default", "[sim][engine]") {
+  mini_world m;
+  m.facility("a", facility_kind::creche, 40, "Mo-Fr 07:00-18:30", 100, true, 0.5);
+  for (int i = 0; i < 400; ++i) {
+    m.family(i * 10.0, "Mo-Fr 08:00-17:00", mobility::walk, i % 12);
+  }
+  auto const r = run(m.w, params{}, {20, 9, false});
+  double const total = r.island.referred.mean();
+  REQUIRE(total == Approx(400));
+  CHECK(r.by_france_travail.referred.mean() / total == Approx(0.79).margin(0.03));
+  CHECK(r.by_caf.referred.mean() / total == Approx(0.21).margin(0.03));
+  CHECK(r.by_mission_locale.referred.mean() == Approx(0));
+  CHECK(r.by_france_travail.referred.mean() + r.by_caf.referred.mean() == Approx(total));
+}
