@@ -32,8 +32,20 @@ std::string pct(double v) {
 std::string num(double v, int d = 0) {
   return std::isfinite(v) ? fmt::format("{:.{}f}", v, d) : "—";
 }
+/// 2900000 → "2 900 000 €" (French thousands separator, a narrow no-break space).
 std::string euros(double v) {
-  return std::isfinite(v) ? fmt::format("{:.0f} €", v) : "—";
+  if (!std::isfinite(v)) {
+    return "—";
+  }
+  auto const digits = fmt::format("{:.0f}", std::abs(v));
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) {
+      out += "\u202f";
+    }
+    out += digits[i];
+  }
+  return (v < 0 ? "−" : "") + out + " €";
 }
 
 struct extent {
