@@ -1,0 +1,139 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "geo/gtfs_feed.hpp"
+#include "geo/projection.hpp"
+#include "geo/raptor.hpp"
+
+using namespace avip::geo;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string tiny() {
+  return std::string{AVIP_SOURCE_DIR} + "/tests/data/gtfs/tiny";
+}
+
+std::uint32_t stop(gtfs_feed const& g, std::string const& id) {
+  for (std::size_t i = 0; i < g.stop_id.size(); ++i) {
+    if (g.stop_id[i] == id) {
+      return static_cast<std::uint32_t>(i);
+    }
+  }
+  FAIL("no stop " << id);
+  return 0;
+}
+
+std::vector<xy> metric(gtfs_feed const& g) {
+  transformer const t{4326, 2975};
+  std::vector<xy> out;
+  for (auto const& p : g.stop_lonlat) {
+    out.push_back(t.forward(p));
+  }
+  return out;
+}
+
+constexpr std::int32_t hms(int h, int m, int s = 0) {
+  return h * 3600 + m * 60 + s;
+}
+
+fs::path broken_copy(std::string const& name) {
+  auto d = fs::temp_directory_path() / ("avip_gtfs_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  for (auto const& e : fs::directory_iterator{tiny()}) {
+    fs::copy_file(e.path(), d / e.path().filename());
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("GTFS times past midnight", "[geo][gtfs]") {
+  CHECK(parse_gtfs_time("08:05:00") == hms(8, 5));
+  CHECK(parse_gtfs_time("25:10:30") == hms(25, 10, 30));
+  CHECK(parse_gtfs_time("8:05") == -1);
+  CHECK(parse_gtfs_time("") == -1);
+}
+
+TEST_CASE("a tiny feed: BOM, quoted fields, CRLF; calendar and an exception", "[geo][gtfs]") {
+  auto const g = read_gtfs(tiny(), {"20250106", 0});  // a Monday
+  CHECK(g.stop_count() == 5);
+  CHECK(g.stop_id[0] == "A");                               // the BOM is not part of the first column's name
+  CHECK(g.patterns.size() == 2);                            // A-B-C (3 trips) and B2-D (t3)
+  auto const holiday = read_gtfs(tiny(), {"20250714", 0});  // WK removed, HOL added
+  REQUIRE(holiday.patterns.size() == 1);
+  CHECK(holiday.patterns[0].trips.size() == 1);
+  auto const typical = read_gtfs(tiny(), {"", 0});
+  CHECK(typical.date.size() == 8);
+  CHECK(typical.patterns.size() == 2);
+}
+
+TEST_CASE("RAPTOR earliest arrivals, hand-computed", "[geo][raptor]") {
+  auto const g = read_gtfs(tiny(), {"20250106", 0});
+  raptor const r{g, metric(g), raptor_options{}};
+  raptor::scratch s;
+  std::vector<std::int32_t> best;
+  // From A at 07:55: t1 at 08:00, B at 08:10, C at 08:20; walk B → B2 (about 60 m, ~1 min), t3 at
+  // 08:15 from B2, D at 08:30.
+  r.earliest_arrival({{stop(g, "A"), hms(7, 55)}}, s, best);
+  CHECK(best[stop(g, "B")] == hms(8, 10));
+  CHECK(best[stop(g, "C")] == hms(8, 20));
+  CHECK(best[stop(g, "B2")] > hms(8, 10));
+  CHECK(best[stop(g, "B2")] < hms(8, 12));
+  CHECK(best[stop(g, "D")] == hms(8, 30));
+  // From A at 08:05: the next trip is t2 at 09:00; D is then unreachable (no later R2 trip).
+  r.earliest_arrival({{stop(g, "A"), hms(8, 5)}}, s, best);
+  CHECK(best[stop(g, "C")] == hms(9, 20));
+  CHECK(best[stop(g, "D")] == raptor::kNever);
+  // Past midnight: the 24:30 trip reaches C at 24:50.
+  r.earliest_arrival({{stop(g, "A"), hms(24, 20)}}, s, best);
+  CHECK(best[stop(g, "C")] == hms(24, 50));
+  // No transfer allowed: D cannot be reached from A.
+  raptor const direct{g, metric(g), raptor_options{0, 400, 4.5, 1.3}};
+  direct.earliest_arrival({{stop(g, "A"), hms(7, 55)}}, s, best);
+  CHECK(best[stop(g, "C")] == hms(8, 20));
+  CHECK(best[stop(g, "D")] == raptor::kNever);
+}
+
+TEST_CASE("the Car Jaune feed loads", "[geo][gtfs][reunion]") {
+  auto const g = read_gtfs(std::string{AVIP_SOURCE_DIR} + "/data/reunion/raw/car-jaune.zip", {"", 1});
+  CHECK(g.stop_count() == 458);
+  CHECK(g.patterns.size() > 10);
+  CHECK(g.trip_offset.size() > 100);
+}
+
+TEST_CASE("bad feeds: one message naming the file and line", "[geo][gtfs]") {
+  auto d = broken_copy("nostops");
+  fs::remove(d / "stops.txt");
+  CHECK_THROWS_WITH(read_gtfs(d.string(), {"20250106", 0}), Catch::Contains("stops.txt"));
+  fs::remove_all(d);
+
+  d = broken_copy("unknowntrip");
+  std::ofstream{d / "stop_times.txt", std::ios::app} << "ghost,10:00:00,10:00:00,A,1\n";
+  CHECK_THROWS_WITH(read_gtfs(d.string(), {"20250106", 0}),
+                    Catch::Contains("stop_times.txt, line 15") && Catch::Contains("unknown trip_id 'ghost'"));
+  fs::remove_all(d);
+
+  d = broken_copy("backwards");
+  {
+    std::ifstream in{d / "stop_times.txt"};
+    std::string text{std::istreambuf_iterator<char>{in}, {}};
+    in.close();
+    text.replace(text.find("t1,08:20:00,08:20:00"), 20, "t1,08:05:00,08:05:00");
+    std::ofstream{d / "stop_times.txt"} << text;
+  }
+  CHECK_THROWS_WITH(read_gtfs(d.string(), {"20250106", 0}),
+                    Catch::Contains("line 4") && Catch::Contains("back in time"));
+  fs::remove_all(d);
+
+  d = broken_copy("notzip");
+  std::ofstream{d / "feed.zip"} << "this is not a zip";
+  CHECK_THROWS_WITH(read_gtfs((d / "feed.zip").string()), Catch::Contains("not a zip"));
+  fs::remove_all(d);
+}
