@@ -43,7 +43,7 @@ void add_run_command(CLI::App& app, context& ctx) {
   sub->callback([&ctx, o] {
     ctx.action = [o, &ctx] {
       staging_folder stage{o->out, o->force};
-      auto const p = scenarios::prepare(o->scenario);
+      auto const p = scenarios::prepare(o->scenario, true, !o->quiet);
       scenarios::run_request r{o->replications, o->seed, ctx.threads, !o->quiet};
       auto const res = scenarios::run_into(p, r, stage.path());
       stage.commit();

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "geo/travel_times.hpp"
 #include "scenarios/apply.hpp"
 #include "scenarios/scenario_check.hpp"
 #include "sim/comparison.hpp"
@@ -18,11 +19,71 @@ namespace avip::scenarios {
 
 namespace fs = std::filesystem;
 
-prepared prepare(fs::path const& scenario_file) {
+sim::bus_access compute_bus_access(territory::territory const& t, sim::world const& w, sim::params const& p,
+                                   bool progress) {
+  sim::bus_access bus;
+  if (t.gtfs.empty()) {
+    return bus;
+  }
+  std::vector<std::uint8_t> wanted(w.grid.size(), 0);
+  for (std::size_t i = 0; i < w.grid.size(); ++i) {
+    wanted[i] = w.grid.people[sim::cell_idx::from(i)] > 0 ? 1 : 0;
+  }
+  for (auto c : w.families.cell) {
+    if (c.valid()) {
+      wanted[c.index()] = 1;
+    }
+  }
+  std::vector<geo::xy> origins;
+  std::vector<std::size_t> cell_of;
+  for (std::size_t i = 0; i < w.grid.size(); ++i) {
+    if (wanted[i] != 0) {
+      origins.push_back({w.grid.centre[sim::cell_idx::from(i)].x, w.grid.centre[sim::cell_idx::from(i)].y});
+      cell_of.push_back(i);
+    }
+  }
+  std::vector<geo::xy> dests;
+  for (auto const& l : w.facilities.location) {
+    dests.push_back({l.x, l.y});
+  }
+  std::vector<std::string> feeds;
+  for (auto const& g : t.gtfs) {
+    feeds.push_back(g.string());
+  }
+  geo::travel_time_options o;
+  o.tolerance_minutes = p.tolerance_minutes[static_cast<std::size_t>(sim::mobility::bus)];
+  o.walk_speed_kmh = p.walk_speed_kmh;
+  o.detour_factor = p.detour_factor;
+  o.progress = progress;
+  auto const m = geo::bus_travel_times(feeds, w.epsg, origins, dests, o);
+  bus.offsets.assign(w.grid.size() + 1, 0);
+  std::vector<std::uint32_t> count(w.grid.size(), 0);
+  for (std::size_t k = 0; k < origins.size(); ++k) {
+    count[cell_of[k]] = m.offsets[k + 1] - m.offsets[k];
+  }
+  for (std::size_t i = 0; i < w.grid.size(); ++i) {
+    bus.offsets[i + 1] = bus.offsets[i] + count[i];
+  }
+  bus.facility.resize(bus.offsets.back());
+  bus.minutes.resize(bus.offsets.back());
+  for (std::size_t k = 0; k < origins.size(); ++k) {
+    auto o2 = bus.offsets[cell_of[k]];
+    for (auto j = m.offsets[k]; j < m.offsets[k + 1]; ++j, ++o2) {
+      bus.facility[o2] = sim::facility_idx{m.destination[j]};
+      bus.minutes[o2] = m.minutes[j];
+    }
+  }
+  return bus;
+}
+
+prepared prepare(fs::path const& scenario_file, bool with_bus, bool progress) {
   prepared p;
   p.spec = read_scenario(scenario_file);
   p.territory = territory::load_territory(p.spec.territory);
   p.world = apply_edits(p.spec, p.territory);
+  if (with_bus) {
+    p.world.bus = compute_bus_access(p.territory, p.world, p.spec.params, progress);
+  }
   return p;
 }
 
@@ -64,7 +125,7 @@ void compare_into(std::vector<fs::path> const& files, run_request const& request
   }
   std::vector<prepared> preps;
   for (auto const& f : files) {
-    preps.push_back(prepare(f));
+    preps.push_back(prepare(f, true, request.progress));
   }
   for (auto const& p : preps) {
     if (fs::weakly_canonical(p.spec.territory) != fs::weakly_canonical(preps.front().spec.territory)) {
@@ -107,7 +168,7 @@ void compare_into(std::vector<fs::path> const& files, run_request const& request
 }
 
 std::string check_scenario(fs::path const& file) {
-  auto const p = prepare(file);
+  auto const p = prepare(file, false);
   std::size_t labelled = 0;
   for (auto a : p.world.facilities.avip) {
     labelled += a;

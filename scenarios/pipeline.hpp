@@ -26,7 +26,13 @@ struct prepared {
   sim::world world;  ///< after the edits
 };
 
-prepared prepare(std::filesystem::path const& scenario_file);
+/// `with_bus`: compute the bus travel times from the territory's GTFS feeds (cells → facilities, four
+/// windows) into world.bus; `check` skips them.
+prepared prepare(std::filesystem::path const& scenario_file, bool with_bus = true, bool progress = true);
+
+/// Bus travel times of the world's populated cells to its facilities, as the engine reads them.
+sim::bus_access compute_bus_access(territory::territory const& t, sim::world const& w, sim::params const& p,
+                                   bool progress);
 
 /// Runs a prepared scenario and writes its outputs into `dir` (an empty staging folder).
 sim::run_results run_into(prepared const& p, run_request const& request, std::filesystem::path const& dir);

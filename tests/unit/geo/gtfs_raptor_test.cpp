@@ -65,13 +65,13 @@ TEST_CASE("a tiny feed: BOM, quoted fields, CRLF; calendar and an exception", "[
   auto const g = read_gtfs(tiny(), {"20250106", 0});  // a Monday
   CHECK(g.stop_count() == 5);
   CHECK(g.stop_id[0] == "A");                               // the BOM is not part of the first column's name
-  CHECK(g.patterns.size() == 2);                            // A-B-C (3 trips) and B2-D (t3)
+  CHECK(g.patterns.size() == 3);                            // A-B-C (3 trips), C-B-A (t5) and B2-D (t3)
   auto const holiday = read_gtfs(tiny(), {"20250714", 0});  // WK removed, HOL added
   REQUIRE(holiday.patterns.size() == 1);
   CHECK(holiday.patterns[0].trips.size() == 1);
   auto const typical = read_gtfs(tiny(), {"", 0});
   CHECK(typical.date.size() == 8);
-  CHECK(typical.patterns.size() == 2);
+  CHECK(typical.patterns.size() == 3);
 }
 
 TEST_CASE("RAPTOR earliest arrivals, hand-computed", "[geo][raptor]") {
@@ -117,7 +117,7 @@ TEST_CASE("bad feeds: one message naming the file and line", "[geo][gtfs]") {
   d = broken_copy("unknowntrip");
   std::ofstream{d / "stop_times.txt", std::ios::app} << "ghost,10:00:00,10:00:00,A,1\n";
   CHECK_THROWS_WITH(read_gtfs(d.string(), {"20250106", 0}),
-                    Catch::Contains("stop_times.txt, line 15") && Catch::Contains("unknown trip_id 'ghost'"));
+                    Catch::Contains("stop_times.txt, line 18") && Catch::Contains("unknown trip_id 'ghost'"));
   fs::remove_all(d);
 
   d = broken_copy("backwards");
@@ -136,4 +136,36 @@ TEST_CASE("bad feeds: one message naming the file and line", "[geo][gtfs]") {
   std::ofstream{d / "feed.zip"} << "this is not a zip";
   CHECK_THROWS_WITH(read_gtfs((d / "feed.zip").string()), Catch::Contains("not a zip"));
   fs::remove_all(d);
+}
+
+#include "geo/travel_times.hpp"
+
+TEST_CASE("door-to-door bus times by window on the tiny feed", "[geo][travel_times]") {
+  auto const g = read_gtfs(tiny(), {"20250106", 0});
+  auto const stops = metric(g);
+  // Origin 100 m west of A; destinations 100 m east of C and 200 m south of D, and one far away.
+  std::vector<xy> const origins{{stops[stop(g, "A")].x - 100, stops[stop(g, "A")].y}};
+  std::vector<xy> const dests{{stops[stop(g, "C")].x + 100, stops[stop(g, "C")].y},
+                              {stops[stop(g, "D")].x, stops[stop(g, "D")].y - 200},
+                              {stops[stop(g, "A")].x + 50000, stops[stop(g, "A")].y}};
+  travel_time_options o;
+  o.progress = false;
+  o.tolerance_minutes = 120;
+  auto const m = bus_travel_times({tiny()}, 2975, origins, dests, o);
+  REQUIRE(m.offsets.size() == 2);
+  // Walking 100 m × 1.3 at 4.5 km/h = 104 s each way. Morning (departures from the stop every 15 min
+  // in 07:00–08:30, arrive by 09:00; the parent leaves home the walking time before): the 08:00 trip
+  // from A reaches C at 08:20: 104 + 1,200 + 104 = 1,408 s → 24 min. Evening return (17:00–18:30):
+  // t5 leaves C at 17:30, A at 17:50: 1,408 s too. Weekday = the worse leg: 24 min. Early (arrive before
+  // 7:30): no bus; late (leave after 19:00): no bus; Saturday: no service.
+  REQUIRE(m.offsets[1] >= 1);
+  CHECK(m.destination[0] == 0);
+  CHECK(m.minutes[0][0] == 24);
+  CHECK(m.minutes[0][1] == kUnreachableMinutes);
+  CHECK(m.minutes[0][2] == kUnreachableMinutes);
+  CHECK(m.minutes[0][3] == kUnreachableMinutes);
+  // Nothing reaches the far destination.
+  for (auto j = m.offsets[0]; j < m.offsets[1]; ++j) {
+    CHECK(m.destination[j] != 2);
+  }
 }
