@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   avip::app::context ctx;
   avip::app::add_check_command(app, ctx);
   avip::app::add_synth_command(app, ctx);
+  avip::app::add_transit_command(app, ctx);
   avip::app::add_run_command(app, ctx);
   avip::app::add_compare_command(app, ctx);
 

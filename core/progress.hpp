@@ -50,8 +50,12 @@ class progress {
     }
     finished_ = true;
     std::lock_guard lock{mutex_};
-    draw(total_, 100);
-    std::fputc('\n', stderr);
+    if (last_pct_ < 100) {
+      draw(total_, 100);
+    }
+    if (tty_) {
+      std::fputc('\n', stderr);
+    }
   }
 
  private:

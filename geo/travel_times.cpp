@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <unordered_map>
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include "core/progress.hpp"
+#include "geo/geos_context.hpp"
 #include "geo/gtfs_feed.hpp"
 #include "geo/raptor.hpp"
 
@@ -178,6 +180,56 @@ transit_matrix bus_travel_times(std::vector<std::string> const& feeds, int epsg,
     }
     out.offsets[i + 1] = static_cast<std::uint32_t>(out.destination.size());
   }
+  return out;
+}
+
+std::vector<std::vector<unsigned char>> bus_reachable_zones(std::string const& feed_path, int epsg,
+                                                            std::vector<xy> const& destinations, int window,
+                                                            travel_time_options const& o) {
+  struct spec {
+    int from_s, to_s, deadline_s, weekday;
+  };
+  std::array<spec, 4> const specs{{{7 * 3600, 8 * 3600 + 1800, 9 * 3600, 1},
+                                   {5 * 3600 + 1800, 7 * 3600, 7 * 3600 + 1800, 1},
+                                   {19 * 3600, 20 * 3600 + 1800, 48 * 3600, 1},
+                                   {7 * 3600 + 1800, 9 * 3600, 10 * 3600, 5}}};
+  auto const& w = specs.at(static_cast<std::size_t>(window));
+  auto const feed = read_gtfs(feed_path, {"", w.weekday});
+  transformer const to_metric{4326, epsg};
+  std::vector<xy> stops;
+  for (auto const& p : feed.stop_lonlat) {
+    stops.push_back(to_metric.forward(p));
+  }
+  raptor const r{feed, stops,
+                 raptor_options{o.max_transfers, o.transfer_radius_m, o.walk_speed_kmh, o.detour_factor}};
+  auto const n = stops.size();
+  auto const m = stop_matrix(r, n, w.from_s, w.to_s, o.step_minutes * 60, w.deadline_s);
+  auto const egress = near_stops(destinations, stops, o);
+  double const tol_s = o.tolerance_minutes * 60.0;
+  double const metres_per_s = o.walk_speed_kmh / 3.6 / o.detour_factor;
+  std::vector<std::vector<unsigned char>> out(destinations.size());
+  tbb::enumerable_thread_specific<std::unique_ptr<geos_context>> contexts;
+  tbb::parallel_for(std::size_t{0}, destinations.size(), [&](std::size_t j) {
+    auto& g = contexts.local();
+    if (!g) {
+      g = std::make_unique<geos_context>();
+    }
+    std::vector<geos_context::geometry> discs;
+    // The destination itself on foot, then every stop a with time left after reaching j.
+    discs.push_back(g->buffer(g->point(destinations[j].x, destinations[j].y).get(), tol_s * metres_per_s, 8));
+    for (std::size_t a = 0; a < n; ++a) {
+      double best = kInf;
+      for (auto const& [b, walk] : egress[j]) {
+        best = std::min(best, static_cast<double>(m[a * n + b]) + walk);
+      }
+      double const left = tol_s - best;
+      if (left > 0) {
+        discs.push_back(g->buffer(g->point(stops[a].x, stops[a].y).get(), left * metres_per_s, 8));
+      }
+    }
+    auto u = g->unary_union(std::move(discs));
+    out[j] = g->to_wkb(u.get());
+  });
   return out;
 }
 

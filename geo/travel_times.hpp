@@ -46,4 +46,13 @@ transit_matrix bus_travel_times(std::vector<std::string> const& feeds, int epsg,
                                 std::vector<xy> const& origins, std::vector<xy> const& destinations,
                                 travel_time_options const& options);
 
+/// Bus-reachable zone of each destination in one window (0 weekday morning, 1 early, 2 late, 3
+/// Saturday): the area from which it is reachable within the tolerance, as the union of walking discs
+/// around every stop from which the destination is reached in time, each disc's radius being the
+/// walk the remaining time allows (forward search from every stop over the window's departures).
+/// WKB polygons in `epsg`; an empty WKB when nothing reaches it.
+std::vector<std::vector<unsigned char>> bus_reachable_zones(std::string const& feed, int epsg,
+                                                            std::vector<xy> const& destinations, int window,
+                                                            travel_time_options const& options);
+
 }  // namespace avip::geo

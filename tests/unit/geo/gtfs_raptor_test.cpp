@@ -169,3 +169,24 @@ TEST_CASE("door-to-door bus times by window on the tiny feed", "[geo][travel_tim
     CHECK(m.destination[j] != 2);
   }
 }
+
+#include "geo/geos_context.hpp"
+
+TEST_CASE("bus-reachable zone: the union of walking discs around stops reached in time", "[geo][zones]") {
+  auto const g = read_gtfs(tiny(), {"20250106", 0});
+  auto const stops = metric(g);
+  auto const c = stops[stop(g, "C")];
+  travel_time_options o;
+  o.progress = false;
+  o.tolerance_minutes = 30;
+  auto const zones = bus_reachable_zones(tiny(), 2975, {{c.x + 100, c.y}}, 0, o);
+  REQUIRE(zones.size() == 1);
+  geos_context gc;
+  auto const zone = gc.from_wkb(zones[0]);
+  auto const a = stops[stop(g, "A")];
+  // From A, the 08:00 trip reaches C at 08:20: 20 min + 104 s of walking leave ~8 min to walk to A.
+  CHECK(gc.covers(zone.get(), a.x - 200, a.y));
+  // 5 km from any stop: outside.
+  CHECK_FALSE(gc.covers(zone.get(), a.x - 5000, a.y));
+  CHECK_FALSE(gc.invalid_reason(zone.get()).has_value());
+}
