@@ -249,6 +249,8 @@ gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
   // Trips of the day.
   int const tid = trips.column("trip_id", true);
   int const tsv = trips.column("service_id", true);
+  int const trt = trips.column("route_id", true);
+  std::vector<std::string> route_of_trip;
   std::unordered_map<std::string, std::uint32_t> trip_index;
   std::vector<std::string> trip_names;
   std::unordered_map<std::string, bool> known_trip;
@@ -257,6 +259,7 @@ gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
     if (active.contains(row[static_cast<std::size_t>(tsv)])) {
       trip_index[row[static_cast<std::size_t>(tid)]] = static_cast<std::uint32_t>(trip_names.size());
       trip_names.push_back(row[static_cast<std::size_t>(tid)]);
+      route_of_trip.push_back(row[static_cast<std::size_t>(trt)]);
     }
   }
   struct st {
@@ -322,6 +325,7 @@ gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
     g.patterns[it->second].trips.push_back(static_cast<std::uint32_t>(t));
   }
   g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
+  g.trip_route = std::move(route_of_trip);
   g.patterns_of_stop.resize(g.stop_id.size());
   for (std::size_t p = 0; p < g.patterns.size(); ++p) {
     auto& pat = g.patterns[p];
@@ -335,6 +339,71 @@ gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
     }
   }
   return g;
+}
+
+void apply_service_edits(gtfs_feed& g, std::vector<service_edit> const& edits) {
+  auto first_dep = [&](std::uint32_t t) { return g.departure[g.trip_offset[t]]; };
+  // Appends a copy of trip `t` shifted by `shift` seconds; returns its index.
+  auto copy_trip = [&](std::uint32_t t, std::int32_t shift) {
+    auto const begin = g.trip_offset[t];
+    auto const end = g.trip_offset[t + 1];
+    auto const n = g.trip_offset.size() - 1;
+    g.trip_offset.back() = static_cast<std::uint32_t>(g.arrival.size());
+    for (auto k = begin; k < end; ++k) {
+      g.arrival.push_back(g.arrival[k] + shift);
+      g.departure.push_back(g.departure[k] + shift);
+    }
+    g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
+    g.trip_route.push_back(g.trip_route[t]);
+    return static_cast<std::uint32_t>(n);
+  };
+  for (auto const& e : edits) {
+    for (auto const& r : e.routes) {
+      if (std::find(g.trip_route.begin(), g.trip_route.end(), r) == g.trip_route.end()) {
+        throw geo_error{fmt::format("{}: no route '{}' runs on {} in the feed", e.where, r, g.date)};
+      }
+    }
+    for (auto& pat : g.patterns) {
+      if (pat.trips.empty() ||
+          (!e.routes.empty() &&
+           std::find(e.routes.begin(), e.routes.end(), g.trip_route[pat.trips[0]]) == e.routes.end())) {
+        continue;
+      }
+      std::vector<std::uint32_t> added;
+      if (e.frequency_factor > 1.0) {
+        auto const k = static_cast<int>(std::lround(e.frequency_factor));
+        for (std::size_t i = 0; i + 1 < pat.trips.size(); ++i) {
+          auto const a = first_dep(pat.trips[i]);
+          auto const b = first_dep(pat.trips[i + 1]);
+          if (a < e.from_s || a >= e.to_s) {
+            continue;
+          }
+          for (int q = 1; q < k; ++q) {
+            added.push_back(copy_trip(pat.trips[i], (b - a) * q / k));
+          }
+        }
+      }
+      if (e.headway_s > 0) {
+        for (std::int32_t d = e.from_s; d < e.to_s; d += e.headway_s) {
+          // Nearest existing trip (by first departure) as the template.
+          std::uint32_t best = pat.trips[0];
+          bool covered = false;
+          for (auto t : pat.trips) {
+            if (std::abs(first_dep(t) - d) < std::abs(first_dep(best) - d)) {
+              best = t;
+            }
+            covered = covered || std::abs(first_dep(t) - d) < e.headway_s / 2;
+          }
+          if (!covered) {
+            added.push_back(copy_trip(best, d - first_dep(best)));
+          }
+        }
+      }
+      pat.trips.insert(pat.trips.end(), added.begin(), added.end());
+      std::sort(pat.trips.begin(), pat.trips.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return first_dep(a) < first_dep(b); });
+    }
+  }
 }
 
 }  // namespace avip::geo

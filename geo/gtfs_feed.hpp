@@ -31,6 +31,7 @@ struct gtfs_feed {
   std::vector<std::int32_t> arrival;
   std::vector<std::int32_t> departure;
   std::vector<std::vector<std::uint32_t>> patterns_of_stop;
+  std::vector<std::string> trip_route;  ///< route_id of each trip
 
   [[nodiscard]] std::size_t stop_count() const { return stop_id.size(); }
 };
@@ -40,6 +41,22 @@ struct gtfs_feed {
 /// not both. Throws avip::geo_error naming the file and line: missing stops.txt, a stop_time of an
 /// unknown trip or stop, times that go backwards along a trip, a file that is not a GTFS zip or folder.
 gtfs_feed read_gtfs(std::string const& path, service_day const& day = {});
+
+/// A change of service for scenarios: on the routes named (all when empty), between `from_s` and
+/// `to_s` (seconds), either divide the headways by `frequency_factor` (extra trips between consecutive
+/// ones) or run a trip at least every `headway_s` (copies of the nearest trip, same running times).
+struct service_edit {
+  std::vector<std::string> routes;
+  std::int32_t from_s{0};
+  std::int32_t to_s{0};
+  double frequency_factor{1.0};
+  std::int32_t headway_s{0};
+  std::string where;  ///< for messages: the scenario file and JSON pointer
+};
+
+/// Applies the edits to a feed read for one day. Throws avip::geo_error naming `where` when a route
+/// does not exist in the feed.
+void apply_service_edits(gtfs_feed& feed, std::vector<service_edit> const& edits);
 
 /// "08:05:00" or "25:10:00" → seconds; -1 when malformed.
 std::int32_t parse_gtfs_time(std::string const& t);

@@ -102,7 +102,8 @@ transit_matrix bus_travel_times(std::vector<std::string> const& feeds, int epsg,
   progress bar{"avipsim: bus travel times", feeds.size() * (windows.size() + 2), o.progress};
   for (auto const& path : feeds) {
     for (bool saturday : {false, true}) {
-      auto const feed = read_gtfs(path, {"", saturday ? 5 : 1});
+      auto feed = read_gtfs(path, {"", saturday ? 5 : 1});
+      apply_service_edits(feed, o.service_edits);
       transformer const to_metric{4326, epsg};
       std::vector<xy> stops;
       for (auto const& p : feed.stop_lonlat) {
@@ -194,7 +195,8 @@ std::vector<std::vector<unsigned char>> bus_reachable_zones(std::string const& f
                                    {19 * 3600, 20 * 3600 + 1800, 48 * 3600, 1},
                                    {7 * 3600 + 1800, 9 * 3600, 10 * 3600, 5}}};
   auto const& w = specs.at(static_cast<std::size_t>(window));
-  auto const feed = read_gtfs(feed_path, {"", w.weekday});
+  auto feed = read_gtfs(feed_path, {"", w.weekday});
+  apply_service_edits(feed, o.service_edits);
   transformer const to_metric{4326, epsg};
   std::vector<xy> stops;
   for (auto const& p : feed.stop_lonlat) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "geo/gtfs_feed.hpp"
 #include "geo/projection.hpp"
 
 namespace avip::geo {
@@ -29,6 +30,7 @@ struct travel_time_options {
   double transfer_radius_m{400.0};
   int step_minutes{15};  ///< departure times tried within each window
   bool progress{true};
+  std::vector<service_edit> service_edits;  ///< scenario changes of bus service
 };
 
 /// Bus travel times from every origin to every destination (points in `epsg`, metric), walking access

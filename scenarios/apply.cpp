@@ -309,6 +309,11 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
       }
       case edit_kind::params:
         break;  // applied when the scenario was read
+      case edit_kind::bus_service:
+        if (t.gtfs.empty()) {
+          p.add(e, e.pointer, "the territory has no GTFS feed to change");
+        }
+        break;  // applied to the timetable when bus times are computed
     }
   }
   // Buses without any site left are not counted (nor costed).

@@ -20,7 +20,7 @@ namespace avip::scenarios {
 namespace fs = std::filesystem;
 
 sim::bus_access compute_bus_access(territory::territory const& t, sim::world const& w, sim::params const& p,
-                                   bool progress) {
+                                   std::vector<edit> const& edits, bool progress) {
   sim::bus_access bus;
   if (t.gtfs.empty()) {
     return bus;
@@ -55,6 +55,12 @@ sim::bus_access compute_bus_access(territory::territory const& t, sim::world con
   o.walk_speed_kmh = p.walk_speed_kmh;
   o.detour_factor = p.detour_factor;
   o.progress = progress;
+  for (auto const& e : edits) {
+    if (e.kind == edit_kind::bus_service) {
+      o.service_edits.push_back({e.routes, e.service_from_s, e.service_to_s, e.frequency_factor, e.headway_s,
+                                 e.file + ": " + e.pointer});
+    }
+  }
   auto const m = geo::bus_travel_times(feeds, w.epsg, origins, dests, o);
   bus.offsets.assign(w.grid.size() + 1, 0);
   std::vector<std::uint32_t> count(w.grid.size(), 0);
@@ -82,7 +88,7 @@ prepared prepare(fs::path const& scenario_file, bool with_bus, bool progress) {
   p.territory = territory::load_territory(p.spec.territory);
   p.world = apply_edits(p.spec, p.territory);
   if (with_bus) {
-    p.world.bus = compute_bus_access(p.territory, p.world, p.spec.params, progress);
+    p.world.bus = compute_bus_access(p.territory, p.world, p.spec.params, p.spec.edits, progress);
   }
   return p;
 }

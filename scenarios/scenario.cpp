@@ -1,6 +1,7 @@
 #include "scenarios/scenario.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -418,6 +419,36 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
       } else {
         p.add(pointer + "/action", fmt::format("expected add, reroute or remove, got '{}'", action));
       }
+    } else if (type == "bus_service") {
+      check_keys(e, pointer, {"type", "routes", "from", "to", "frequency_factor", "headway_minutes"}, p);
+      ed.kind = edit_kind::bus_service;
+      ed.routes = get_strings(e, "routes", pointer, p);
+      auto time_of = [&](std::string const& key, int fallback) {
+        auto const t = get_string(e, key, pointer, p);
+        if (!t) {
+          return fallback;
+        }
+        int h = 0;
+        int m = 0;
+        char colon = 0;
+        if (std::sscanf(t->c_str(), "%d%c%d", &h, &colon, &m) != 3 || colon != ':' || h < 0 || h > 30 ||
+            m < 0 || m > 59) {
+          p.add(pointer + "/" + key, fmt::format("expected a time HH:MM, got '{}'", *t));
+          return fallback;
+        }
+        return h * 3600 + m * 60;
+      };
+      ed.service_from_s = time_of("from", 0);
+      ed.service_to_s = time_of("to", 30 * 3600);
+      if (ed.service_to_s <= ed.service_from_s) {
+        p.add(pointer + "/to", "must be after /from");
+      }
+      ed.frequency_factor = get_number(e, "frequency_factor", pointer, 1, 10, p).value_or(1.0);
+      ed.headway_s =
+          static_cast<int>(60 * get_number(e, "headway_minutes", pointer, 5, 240, p).value_or(0.0));
+      if (!e.contains("frequency_factor") && !e.contains("headway_minutes")) {
+        p.add(pointer, "give frequency_factor (e.g. 2 = twice as many trips) or headway_minutes");
+      }
     } else if (type == "params") {
       check_keys(e, pointer, {"type", "params"}, p);
       ed.kind = edit_kind::params;
@@ -544,8 +575,8 @@ scenario read_scenario(fs::path const& file) {
   params["unlabelled_assmat_open"] = s.params.unlabelled_assmat_open;
   r["params"] = params;
   json edits = json::array();
-  static char const* const names[] = {"label",        "add_facilities",  "hours",
-                                      "baby_bus add", "baby_bus remove", "params"};
+  static char const* const names[] = {"label",           "add_facilities", "hours",      "baby_bus add",
+                                      "baby_bus remove", "params",         "bus_service"};
   for (auto const& e : s.edits) {
     edits.push_back({{"type", names[static_cast<int>(e.kind)]}, {"from", e.file + "#" + e.pointer}});
   }

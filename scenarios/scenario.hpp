@@ -29,7 +29,7 @@ struct new_facility {
   std::string pointer;
 };
 
-enum class edit_kind { label, add_facilities, hours, baby_bus_add, baby_bus_remove, params };
+enum class edit_kind { label, add_facilities, hours, baby_bus_add, baby_bus_remove, params, bus_service };
 
 struct edit {
   edit_kind kind{edit_kind::label};
@@ -43,6 +43,11 @@ struct edit {
   bool replace_hours{false};
   std::vector<new_facility> facilities;  ///< add_facilities, baby_bus_add (sites)
   std::string bus;                       ///< baby_bus: bus id
+  std::vector<std::string> routes;       ///< bus_service: GTFS route ids (empty = all)
+  int service_from_s{0};                 ///< bus_service: window, seconds after midnight
+  int service_to_s{0};
+  double frequency_factor{1.0};  ///< bus_service: divide headways by this
+  int headway_s{0};              ///< bus_service: at least one trip every headway
 };
 
 /// A scenario as resolved: its base merged in, defaults filled.

@@ -190,3 +190,24 @@ TEST_CASE("bus-reachable zone: the union of walking discs around stops reached i
   CHECK_FALSE(gc.covers(zone.get(), a.x - 5000, a.y));
   CHECK_FALSE(gc.invalid_reason(zone.get()).has_value());
 }
+
+TEST_CASE("service edits: a headway adds trips, a factor divides headways, unknown routes are named",
+          "[geo][gtfs_edit]") {
+  auto g = read_gtfs(tiny(), {"20250106", 0});
+  raptor::scratch s;
+  std::vector<std::int32_t> best;
+  // Before: from A at 08:05, the next trip is at 09:00 (C at 09:20).
+  apply_service_edits(g, {{{"R1"}, hms(8, 0), hms(9, 0), 1.0, 15 * 60, "test"}});
+  raptor const r{g, metric(g), raptor_options{}};
+  r.earliest_arrival({{stop(g, "A"), hms(8, 5)}}, s, best);
+  CHECK(best[stop(g, "C")] == hms(8, 35));  // a copy of t1 departing 08:15
+  auto h = read_gtfs(tiny(), {"20250106", 0});
+  apply_service_edits(
+      h, {{{}, hms(8, 0), hms(8, 59), 2.0, 0, "test"}});  // one extra trip between 08:00 and 09:00
+  raptor const r2{h, metric(h), raptor_options{}};
+  r2.earliest_arrival({{stop(h, "A"), hms(8, 5)}}, s, best);
+  CHECK(best[stop(h, "C")] == hms(8, 50));  // the 08:30 copy
+  auto k = read_gtfs(tiny(), {"20250106", 0});
+  CHECK_THROWS_WITH(apply_service_edits(k, {{{"R9"}, 0, hms(23, 0), 2.0, 0, "x.json: /edits/0"}}),
+                    Catch::Contains("x.json: /edits/0") && Catch::Contains("no route 'R9'"));
+}

@@ -93,6 +93,8 @@ TEST_CASE("validation against the territory: selectors, ids, overlaps", "[scenar
        "outside every commune"},
       {"no_bus", R"([{"type": "baby_bus", "action": "remove", "bus": "ghost"}])",
        "no Baby Bus with id 'ghost'"},
+      {"no_gtfs", R"([{"type": "bus_service", "from": "19:00", "to": "21:00", "frequency_factor": 2}])",
+       "no GTFS feed to change"},
       {"small_net", R"([{"type": "label", "select": {"ids": ["am-alpha-1"]}, "network": "solo"}])",
        "at least 2 professionals"},
   };
