@@ -23,6 +23,18 @@ double weight_of(world const& w, params const& p, family_idx f) {
   return w.families.priority(f) ? p.priority_weight : p.other_weight;
 }
 
+/// Places family `f` in facility `k` this month: one place and one of its AVIP quota taken; the contract
+/// runs `contract_months` × (1 + renewals).
+void place(replication_state& s, params const& p, family_idx f, facility_idx k, int month) {
+  --s.free_places[k.index()];
+  --s.avip_quota[k.index()];
+  s.status[f.index()] = family_status::placed;
+  s.facility[f.index()] = k;
+  s.placed_month[f.index()] = static_cast<std::int8_t>(month);
+  s.contract_end[f.index()] =
+      static_cast<std::int8_t>(std::min(127, month + p.contract_months * (1 + p.contract_renewals)));
+}
+
 /// Greedy matching in the given order: each family takes its nearest candidate with a free place.
 int greedy(candidates const& c, replication_state& s, std::vector<family_idx> const& order, int month,
            params const& p) {
@@ -31,13 +43,7 @@ int greedy(candidates const& c, replication_state& s, std::vector<family_idx> co
     for (auto j = c.offsets[f.index()]; j < c.offsets[f.index() + 1]; ++j) {
       auto const k = c.facility[j];
       if (s.available(k) > 0) {
-        --s.free_places[k.index()];
-        --s.avip_quota[k.index()];
-        s.status[f.index()] = family_status::placed;
-        s.facility[f.index()] = k;
-        s.placed_month[f.index()] = static_cast<std::int8_t>(month);
-        s.contract_end[f.index()] =
-            static_cast<std::int8_t>(std::min(127, month + p.contract_months * (1 + p.contract_renewals)));
+        place(s, p, f, k, month);
         ++matched;
         break;
       }
@@ -99,13 +105,7 @@ int optimal(world const& w, params const& p, candidates const& c, replication_st
   for (auto const& [arc, i, k] : choice_arcs) {
     if (ns.flow(arc) > 0) {
       auto const f = waiting[i];
-      --s.free_places[k.index()];
-      --s.avip_quota[k.index()];
-      s.status[f.index()] = family_status::placed;
-      s.facility[f.index()] = k;
-      s.placed_month[f.index()] = static_cast<std::int8_t>(month);
-      s.contract_end[f.index()] =
-          static_cast<std::int8_t>(std::min(127, month + p.contract_months * (1 + p.contract_renewals)));
+      place(s, p, f, k, month);
       ++matched;
     }
   }

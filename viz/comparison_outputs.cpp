@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "geo/geometry_ops.hpp"
 #include "geo/vector_writer.hpp"
+#include "viz/json_io.hpp"
 #include "viz/report.hpp"
 #include "viz/run_outputs.hpp"
 
@@ -16,11 +17,10 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using geo::field_type;
 
-namespace {
+using detail::stat;
+using detail::write_text;
 
-json stat(sim::samples const& s) {
-  return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}};
-}
+namespace {
 
 json delta_json(sim::group_delta const& d) {
   return {{"delta_matched", stat(d.matched)},
@@ -30,14 +30,6 @@ json delta_json(sim::group_delta const& d) {
           {"delta_unmet_unreachable", stat(d.unmet_unreachable)},
           {"delta_unmet_hours", stat(d.unmet_hours)},
           {"delta_unmet_full", stat(d.unmet_full)}};
-}
-
-void write_text(fs::path const& file, std::string const& text) {
-  std::ofstream out{file, std::ios::binary};
-  if (!out) {
-    throw error{fmt::format("{}: cannot write", file.string())};
-  }
-  out << text;
 }
 
 std::string slug(std::string const& s) {

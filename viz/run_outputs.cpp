@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "geo/geometry_ops.hpp"
 #include "geo/vector_writer.hpp"
+#include "viz/json_io.hpp"
 #include "viz/report.hpp"
 
 namespace avip::viz {
@@ -19,11 +20,10 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using geo::field_type;
 
-namespace {
+using detail::stat;
+using detail::write_text;
 
-json stat(sim::samples const& s) {
-  return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}};
-}
+namespace {
 
 json group_json(sim::group_indicators const& g) {
   return {{"referred", stat(g.referred)},
@@ -36,14 +36,6 @@ json group_json(sim::group_indicators const& g) {
           {"unmet_hours", stat(g.unmet_hours)},
           {"unmet_full", stat(g.unmet_full)},
           {"mean_wait_weeks", stat(g.mean_wait_weeks)}};
-}
-
-void write_text(fs::path const& file, std::string const& text) {
-  std::ofstream out{file, std::ios::binary};
-  if (!out) {
-    throw error{fmt::format("{}: cannot write", file.string())};
-  }
-  out << text;
 }
 
 std::string csv_cell(geo::field_value const& v) {

@@ -1,0 +1,31 @@
+#pragma once
+
+// Internal to viz/: helpers shared by the run and comparison writers (nlohmann_json stays inside viz).
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "sim/samples.hpp"
+
+namespace avip::viz::detail {
+
+/// An indicator as {mean, lo, hi}: the mean and the 90 % interval over replications.
+inline nlohmann::json stat(sim::samples const& s) {
+  return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}};
+}
+
+/// Writes a text file of the output folder; throws avip::error naming it.
+inline void write_text(std::filesystem::path const& file, std::string const& text) {
+  std::ofstream out{file, std::ios::binary};
+  if (!out) {
+    throw error{fmt::format("{}: cannot write", file.string())};
+  }
+  out << text;
+}
+
+}  // namespace avip::viz::detail
