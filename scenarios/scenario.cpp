@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "geo/vector_reader.hpp"
 #include "sim/opening_hours.hpp"
 
 namespace avip::scenarios {
@@ -384,10 +386,60 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
       }
       ed.replace_hours = get_bool(e, "replace", pointer, p).value_or(false);
     } else if (type == "add_facilities") {
-      check_keys(e, pointer, {"type", "facilities"}, p);
+      check_keys(e, pointer, {"type", "facilities", "file", "fields"}, p);
       ed.kind = edit_kind::add_facilities;
-      if (!e.contains("facilities") || !e.at("facilities").is_array() || e.at("facilities").empty()) {
-        p.add(pointer + "/facilities", "expected a non-empty list of facilities");
+      if (auto const f = get_string(e, "file", pointer, p)) {
+        // A layer of new facilities in any GDAL format; columns named as the contract, or mapped.
+        geo::read_options ro;
+        ro.target_epsg = 4326;
+        if (e.contains("fields") && e.at("fields").is_object()) {
+          for (auto const& [k, v] : e.at("fields").items()) {
+            ro.field_map[k] = v.get<std::string>();
+          }
+        }
+        try {
+          auto const path = fs::path{file}.parent_path() / *f;
+          auto const t = geo::read_vector(path.string(), ro);
+          for (std::size_t k = 0; k < t.size(); ++k) {
+            json row = json::object();
+            for (std::size_t c = 0; c < t.columns.size(); ++c) {
+              auto const& v = t.values[c][k];
+              if (!v || v->empty()) {
+                continue;
+              }
+              auto const& name = t.columns[c];
+              if (name == "places") {
+                row[name] = std::atoi(v->c_str());
+              } else if (name == "occupancy") {
+                row[name] = std::atof(v->c_str());
+              } else if (name == "avip") {
+                row[name] = (*v == "1" || *v == "true");
+              } else if (name == "id" || name == "name" || name == "kind" || name == "hours" ||
+                         name == "network" || name == "manager") {
+                row[name] = *v;
+              }
+            }
+            auto const* wkb = t.geometry[k].data();
+            std::uint32_t type = 0;
+            std::memcpy(&type, wkb + 1, sizeof type);
+            if (t.geometry[k].size() < 21 || wkb[0] != 1 || type != 1) {
+              p.add(pointer + "/file", fmt::format("{}: new facilities must be points", t.where(k)));
+              continue;
+            }
+            double lon = 0;
+            double lat = 0;
+            std::memcpy(&lon, wkb + 5, sizeof lon);  // ISO WKB point, little endian: x then y
+            std::memcpy(&lat, wkb + 13, sizeof lat);
+            row["lon"] = lon;
+            row["lat"] = lat;
+            ed.facilities.push_back(read_new_facility(
+                row, fmt::format("{}/file {} feature {}", pointer, *f, t.fid[k]), p, false));
+          }
+        } catch (error const& ex) {
+          p.add(pointer + "/file", ex.what());
+        }
+      } else if (!e.contains("facilities") || !e.at("facilities").is_array() || e.at("facilities").empty()) {
+        p.add(pointer + "/facilities", "expected a non-empty list of facilities, or a file");
       } else {
         for (std::size_t k = 0; k < e.at("facilities").size(); ++k) {
           ed.facilities.push_back(read_new_facility(e.at("facilities")[k],

@@ -182,3 +182,22 @@ TEST_CASE("base scenarios are merged: the child's edits come after the base's", 
   CHECK(p.world.facilities.avip[sim::facility_idx{0}] == 0);
   CHECK(p.world.facilities.avip[sim::facility_idx{1}] == 1);
 }
+
+TEST_CASE("add_facilities from a file, with the planner's column names mapped", "[scenarios][edits]") {
+  auto const dir = scenario_file("dummy", "{}").parent_path();
+  std::ofstream{dir / "new_eaje.geojson"} << R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"code": "mc-new", "capacite": 12, "type": "micro_creche", "horaires": "Mo-Fr 07:00-19:00"},
+     "geometry": {"type": "Point", "coordinates": [3.12, 45.75]}}]})";
+  auto const f =
+      scenario_file("from_file", with_edits(R"([{"type": "add_facilities", "file": "new_eaje.geojson",
+    "fields": {"id": "code", "places": "capacite", "kind": "type", "hours": "horaires"}}])"));
+  auto const p = scenarios::prepare(f);
+  REQUIRE(p.world.facilities.size() == 5);
+  CHECK(p.world.facilities.id[sim::facility_idx{4}] == "mc-new");
+  CHECK(p.world.facilities.places[sim::facility_idx{4}] == 12);
+  CHECK(p.world.facilities.commune[sim::facility_idx{4}] == sim::commune_idx{1});
+  auto const bad =
+      scenario_file("from_missing", with_edits(R"([{"type": "add_facilities", "file": "nowhere.gpkg"}])"));
+  CHECK_THROWS_WITH(scenarios::read_scenario(bad),
+                    Catch::Contains("/edits/0/file") && Catch::Contains("nowhere.gpkg"));
+}
