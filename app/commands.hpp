@@ -18,6 +18,7 @@ struct context {
 void add_check_command(CLI::App& app, context& ctx);
 void add_synth_command(CLI::App& app, context& ctx);
 void add_transit_command(CLI::App& app, context& ctx);
+void add_access_command(CLI::App& app, context& ctx);
 void add_run_command(CLI::App& app, context& ctx);
 void add_compare_command(CLI::App& app, context& ctx);
 

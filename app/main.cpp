@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   avip::app::add_check_command(app, ctx);
   avip::app::add_synth_command(app, ctx);
   avip::app::add_transit_command(app, ctx);
+  avip::app::add_access_command(app, ctx);
   avip::app::add_run_command(app, ctx);
   avip::app::add_compare_command(app, ctx);
 

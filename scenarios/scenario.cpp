@@ -420,9 +420,9 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
               }
             }
             auto const* wkb = t.geometry[k].data();
-            std::uint32_t type = 0;
-            std::memcpy(&type, wkb + 1, sizeof type);
-            if (t.geometry[k].size() < 21 || wkb[0] != 1 || type != 1) {
+            std::uint32_t geom_type = 0;
+            std::memcpy(&geom_type, wkb + 1, sizeof geom_type);
+            if (t.geometry[k].size() < 21 || wkb[0] != 1 || geom_type != 1) {
               p.add(pointer + "/file", fmt::format("{}: new facilities must be points", t.where(k)));
               continue;
             }

@@ -23,6 +23,23 @@ double e2sfca_weight(double cost) {
   return 0.0;
 }
 
+double gaussian_weight(double cost, double sigma) {
+  return std::exp(-cost * cost / (2.0 * sigma * sigma));
+}
+
+fca_pairs three_step_weights(fca_pairs pairs) {
+  for (std::size_t i = 0; i + 1 < pairs.offsets.size(); ++i) {
+    double sum = 0;
+    for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
+      sum += pairs.weight[k];
+    }
+    for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
+      pairs.weight[k] = sum > 0 ? pairs.weight[k] * pairs.weight[k] / sum : 0.0;
+    }
+  }
+  return pairs;
+}
+
 fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> const& supply,
                           double catchment_minutes, double speed_kmh, double detour,
                           std::function<double(double)> const& weight) {

@@ -22,6 +22,14 @@ struct fca_pairs {
 /// Stepped weights of E2SFCA: cost ≤ 10 → 1, ≤ 20 → 0.68, ≤ 30 → 0.22 (PySAL access's default), else 0.
 double e2sfca_weight(double cost);
 
+/// Gaussian weights of G2SFCA, as PySAL access's `weights.gaussian(sigma)`: exp(−c² / (2σ²)).
+double gaussian_weight(double cost, double sigma);
+
+/// 3SFCA (Wan et al. 2012) as PySAL access's `three_stage_fca`: each pair's weight W_ij becomes
+/// W_ij × G_ij with the selection weight G_ij = W_ij / Σ_j' W_ij' over the demand point's pairs; the two
+/// steps then run on these weights. Returns the pairs with the new weights.
+fca_pairs three_step_weights(fca_pairs pairs);
+
 /// Pairs of demand and supply points within `catchment_minutes` at `speed_kmh` on straight lines ×
 /// `detour` (grid-bucket neighbour search, parallel over demand points).
 fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> const& supply,

@@ -168,7 +168,7 @@ std::string format_opening_hours(week_mask const& mask) {
       while (e < week_mask::kSlotsPerDay && mask.bits().test(base + e)) {
         ++e;
       }
-      char buf[16];
+      char buf[32];
       auto const a = static_cast<int>(s) * week_mask::kMinutesPerSlot;
       auto const b = static_cast<int>(e) * week_mask::kMinutesPerSlot;
       std::snprintf(buf, sizeof buf, "%02d:%02d-%02d:%02d", a / 60, a % 60, b / 60, b % 60);

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "sim/fca.hpp"
 
 using namespace avip::sim;
@@ -71,4 +73,105 @@ TEST_CASE("the neighbour search finds exactly the pairs within the catchment", "
   CHECK(p.supply[2] == 1);
   CHECK(p.supply[3] == 2);
   CHECK(p.weight[3] == Approx(0.68));
+}
+
+TEST_CASE("3SFCA: selection weights G = W / ΣW per demand point", "[sim][fca]") {
+  // i0: W = (1, 0.68) → ΣW = 1.68 → W·G = 1/1.68 = 0.5952381, 0.68²/1.68 = 0.2752381
+  // i1: W = (0.22, 1, 0.68) → ΣW = 1.9 → 0.0254737, 0.5263158, 0.2433684
+  // i2: W = (0.22, 1) → ΣW = 1.22 → 0.0396721, 0.8196721
+  // Step 1: j0 = 100·0.5952381 + 50·0.0254737 = 60.79749; j1 = 100·0.2752381 + 50·0.5263158 + 10·0.0396721
+  //   = 54.23633; j2 = 50·0.2433684 + 10·0.8196721 = 20.36514.  R = 10/60.79749, 20/54.23633, 5/20.36514
+  // Step 2: A_i0 = 0.5952381·R0 + 0.2752381·R1 = 0.0979047 + 0.1014958 = 0.1994005
+  auto const p = three_step_weights(three_by_three(e2sfca_weight));
+  CHECK(p.weight[0] == Approx(1.0 / 1.68));
+  CHECK(p.weight[2] == Approx(0.22 * 0.22 / 1.9));
+  auto const a = two_step_fca({100, 50, 10}, {10, 20, 5}, p);
+  CHECK(a[0] == Approx(0.1994005).epsilon(1e-5));
+}
+
+TEST_CASE("G2SFCA: Gaussian weights as PySAL's gaussian(sigma)", "[sim][fca]") {
+  CHECK(gaussian_weight(0, 10) == Approx(1.0));
+  CHECK(gaussian_weight(10, 10) == Approx(std::exp(-0.5)));
+  auto const a = two_step_fca({100, 50, 10}, {10, 20, 5},
+                              three_by_three([](double c) { return gaussian_weight(c, 10); }));
+  // Supply is conserved when every facility has demand in reach, whatever the weights: Σ D·A = Σ S.
+  CHECK(100 * a[0] + 50 * a[1] + 10 * a[2] == Approx(35.0));
+}
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace {
+
+std::vector<std::vector<std::string>> read_csv(std::string const& name) {
+  std::ifstream in{std::string{AVIP_SOURCE_DIR} + "/tests/data/fca/" + name};
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ss{line};
+    std::string cell;
+    while (std::getline(ss, cell, ',')) {
+      cells.push_back(cell);
+    }
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("the same numbers as PySAL access on a shipped fixture (30 demand × 8 supply, 30-minute catchment)",
+          "[sim][fca][pysal]") {
+  // tests/data/fca: inputs and PySAL access's results (two_stage_fca with no weight, with
+  // step_fn({10: 1, 20: 0.68, 30: 0.22}) and gaussian(10), and three_stage_fca with the step weights),
+  // computed once with PySAL access; no Python is needed to run this test.
+  std::map<std::string, std::uint32_t> di;
+  std::map<std::string, std::uint32_t> sj;
+  std::vector<double> demand;
+  std::vector<double> supply;
+  for (auto const& r : read_csv("demand.csv")) {
+    di[r[0]] = static_cast<std::uint32_t>(demand.size());
+    demand.push_back(std::stod(r[1]));
+  }
+  for (auto const& r : read_csv("supply.csv")) {
+    sj[r[0]] = static_cast<std::uint32_t>(supply.size());
+    supply.push_back(std::stod(r[1]));
+  }
+  std::vector<std::vector<std::pair<std::uint32_t, double>>> rows(demand.size());
+  for (auto const& r : read_csv("cost.csv")) {
+    double const c = std::stod(r[2]);
+    if (c <= 30) {
+      rows[di.at(r[0])].emplace_back(sj.at(r[1]), c);
+    }
+  }
+  auto pairs_with = [&](auto&& w) {
+    fca_pairs p;
+    p.offsets = {0};
+    for (auto const& row : rows) {
+      for (auto const& [j, c] : row) {
+        p.supply.push_back(j);
+        p.cost.push_back(c);
+        p.weight.push_back(w(c));
+      }
+      p.offsets.push_back(static_cast<std::uint32_t>(p.supply.size()));
+    }
+    return p;
+  };
+  auto const two = two_step_fca(demand, supply, pairs_with([](double) { return 1.0; }));
+  auto const e2 = two_step_fca(demand, supply, pairs_with(e2sfca_weight));
+  auto const g2 = two_step_fca(demand, supply, pairs_with([](double c) { return gaussian_weight(c, 10); }));
+  auto const three = two_step_fca(demand, supply, three_step_weights(pairs_with(e2sfca_weight)));
+  auto const expected = read_csv("pysal_access_results.csv");
+  REQUIRE(expected.size() == demand.size());
+  for (auto const& r : expected) {
+    auto const i = di.at(r[0]);
+    INFO(r[0]);
+    CHECK(two[i] == Approx(std::stod(r[1])).epsilon(1e-9).margin(1e-15));
+    CHECK(e2[i] == Approx(std::stod(r[2])).epsilon(1e-9).margin(1e-15));
+    CHECK(g2[i] == Approx(std::stod(r[3])).epsilon(1e-9).margin(1e-15));
+    CHECK(three[i] == Approx(std::stod(r[4])).epsilon(1e-9).margin(1e-15));
+  }
 }
