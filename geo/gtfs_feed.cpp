@@ -326,6 +326,65 @@ gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
   }
   g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
   g.trip_route = std::move(route_of_trip);
+  // frequencies.txt: a trip whose times are a template, run every headway_secs from start_time to
+  // end_time (exclusive). The template is moved to the first start, copies follow.
+  if (auto const freq = read_table(path, zipped, "frequencies.txt", false)) {
+    int const ft = freq->column("trip_id", true);
+    int const fs_ = freq->column("start_time", true);
+    int const fe = freq->column("end_time", true);
+    int const fh = freq->column("headway_secs", true);
+    std::unordered_map<std::uint32_t, bool> moved;
+    for (std::size_t r = 0; r < freq->rows.size(); ++r) {
+      auto const& row = freq->rows[r];
+      auto const it = trip_index.find(row[static_cast<std::size_t>(ft)]);
+      if (it == trip_index.end()) {
+        if (!known_trip.contains(row[static_cast<std::size_t>(ft)])) {
+          throw geo_error{fmt::format("{}, line {}: unknown trip_id '{}'", freq->file, freq->line[r],
+                                      row[static_cast<std::size_t>(ft)])};
+        }
+        continue;
+      }
+      auto const start = parse_gtfs_time(row[static_cast<std::size_t>(fs_)]);
+      auto const end = parse_gtfs_time(row[static_cast<std::size_t>(fe)]);
+      auto const headway = std::atoi(row[static_cast<std::size_t>(fh)].c_str());
+      if (start < 0 || end <= start || headway <= 0) {
+        throw geo_error{fmt::format("{}, line {}: expected start_time < end_time and headway_secs > 0",
+                                    freq->file, freq->line[r])};
+      }
+      auto const t = it->second;
+      auto const b = g.trip_offset[t];
+      auto const e = g.trip_offset[t + 1];
+      if (b == e) {
+        continue;
+      }
+      std::int32_t d = start;
+      if (!moved[t]) {  // the template itself runs first
+        auto const shift = start - g.departure[b];
+        for (auto k = b; k < e; ++k) {
+          g.arrival[k] += shift;
+          g.departure[k] += shift;
+        }
+        moved[t] = true;
+        d += headway;
+      }
+      for (; d < end; d += headway) {
+        auto const shift = d - g.departure[g.trip_offset[t]];
+        g.trip_offset.back() = static_cast<std::uint32_t>(g.arrival.size());
+        for (auto k = b; k < e; ++k) {
+          g.arrival.push_back(g.arrival[k] + shift);
+          g.departure.push_back(g.departure[k] + shift);
+        }
+        g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
+        g.trip_route.push_back(g.trip_route[t]);
+        for (auto& pat : g.patterns) {
+          if (std::find(pat.trips.begin(), pat.trips.end(), t) != pat.trips.end()) {
+            pat.trips.push_back(static_cast<std::uint32_t>(g.trip_offset.size() - 2));
+            break;
+          }
+        }
+      }
+    }
+  }
   g.patterns_of_stop.resize(g.stop_id.size());
   for (std::size_t p = 0; p < g.patterns.size(); ++p) {
     auto& pat = g.patterns[p];

@@ -211,3 +211,22 @@ TEST_CASE("service edits: a headway adds trips, a factor divides headways, unkno
   CHECK_THROWS_WITH(apply_service_edits(k, {{{"R9"}, 0, hms(23, 0), 2.0, 0, "x.json: /edits/0"}}),
                     Catch::Contains("x.json: /edits/0") && Catch::Contains("no route 'R9'"));
 }
+
+TEST_CASE("frequencies.txt expands a template trip", "[geo][gtfs]") {
+  auto const d = broken_copy("frequencies");
+  std::ofstream{d / "frequencies.txt"}
+      << "trip_id,start_time,end_time,headway_secs\nt3,08:15:00,09:15:00,1200\n";
+  auto const g = read_gtfs(d.string(), {"20250106", 0});
+  raptor const r{g, metric(g), raptor_options{}};
+  raptor::scratch s;
+  std::vector<std::int32_t> best;
+  // Runs at 08:15, 08:35, 08:55 (15 minutes to D): from B2 at 08:20, the 08:35 one reaches D at 08:50.
+  r.earliest_arrival({{stop(g, "B2"), hms(8, 20)}}, s, best);
+  CHECK(best[stop(g, "D")] == hms(8, 50));
+  r.earliest_arrival({{stop(g, "B2"), hms(8, 56)}}, s, best);
+  CHECK(best[stop(g, "D")] == raptor::kNever);
+  std::ofstream{d / "frequencies.txt"}
+      << "trip_id,start_time,end_time,headway_secs\nt3,09:00:00,08:00:00,600\n";
+  CHECK_THROWS_WITH(read_gtfs(d.string(), {"20250106", 0}), Catch::Contains("frequencies.txt, line 2"));
+  fs::remove_all(d);
+}
