@@ -12,6 +12,8 @@
 #include "geo/geometry_ops.hpp"
 #include "geo/travel_times.hpp"
 #include "geo/vector_writer.hpp"
+#include "scenarios/pipeline.hpp"
+#include "sim/params.hpp"
 #include "sim/types.hpp"
 #include "territory/load.hpp"
 
@@ -67,43 +69,31 @@ void add_transit_command(CLI::App& app, context& ctx) {
         throw data_error{fmt::format("{}: the manifest lists no GTFS feed (\"gtfs\")", o->territory)};
       }
       auto const& w = t.world;
-      std::vector<geo::xy> origins;
-      std::vector<std::size_t> cell_of;
-      for (std::size_t i = 0; i < w.grid.size(); ++i) {
-        auto const c = sim::cell_idx::from(i);
-        if (w.grid.people[c] > 0) {
-          origins.push_back({w.grid.centre[c].x, w.grid.centre[c].y});
-          cell_of.push_back(i);
-        }
-      }
-      std::vector<geo::xy> dests;
-      for (auto const& l : w.facilities.location) {
-        dests.push_back({l.x, l.y});
-      }
-      std::vector<std::string> feeds;
-      for (auto const& g : t.gtfs) {
-        feeds.push_back(g.string());
-      }
-      geo::travel_time_options opt;
-      opt.tolerance_minutes = o->tolerance;
-      opt.progress = !o->quiet;
-      auto const m = geo::bus_travel_times(feeds, w.epsg, origins, dests, opt);
+      sim::params p;
+      p.tolerance_minutes[static_cast<std::size_t>(sim::mobility::bus)] = o->tolerance;
+      auto const bus = scenarios::compute_bus_access(t, w, p, {}, !o->quiet);
       std::ofstream csv{stage.path() / "temps_bus.csv"};
       csv << "carreau,structure,fenetre,minutes\n";
       std::size_t rows = 0;
-      for (std::size_t k = 0; k < origins.size(); ++k) {
-        for (auto j = m.offsets[k]; j < m.offsets[k + 1]; ++j) {
-          for (std::size_t win = 0; win < geo::kTransitWindows; ++win) {
-            if (m.minutes[j][win] != geo::kUnreachableMinutes) {
-              csv << w.grid.id[sim::cell_idx::from(cell_of[k])] << ','
-                  << w.facilities.id[sim::facility_idx{m.destination[j]}] << ',' << sim::kWindowNames[win]
-                  << ',' << m.minutes[j][win] << '\n';
+      for (std::size_t c = 0; c + 1 < bus.offsets.size(); ++c) {
+        for (auto j = bus.offsets[c]; j < bus.offsets[c + 1]; ++j) {
+          for (std::size_t win = 0; win < sim::kWindowCount; ++win) {
+            if (bus.minutes[j][win] != sim::bus_access::kUnreachable) {
+              csv << w.grid.id[sim::cell_idx::from(c)] << ',' << w.facilities.id[bus.facility[j]] << ','
+                  << sim::kWindowNames[win] << ',' << bus.minutes[j][win] << '\n';
               ++rows;
             }
           }
         }
       }
       csv.close();
+      std::vector<geo::xy> dests;
+      for (auto const& l : w.facilities.location) {
+        dests.push_back({l.x, l.y});
+      }
+      geo::travel_time_options opt;
+      opt.tolerance_minutes = o->tolerance;
+      opt.progress = false;
       std::size_t zones = 0;
       if (o->zones) {
         geo::output_layer l{"zones_bus_" + o->window,
@@ -114,8 +104,8 @@ void add_transit_command(CLI::App& app, context& ctx) {
                              {"tolerance_min", geo::field_type::real, "Temps maximal porte à porte (min)"}},
                             {},
                             {}};
-        for (std::size_t f = 0; f < feeds.size(); ++f) {
-          auto const z = geo::bus_reachable_zones(feeds[f], w.epsg, dests, window, opt);
+        for (auto const& feed : t.gtfs) {
+          auto const z = geo::bus_reachable_zones(feed.string(), w.epsg, dests, window, opt);
           for (std::size_t j = 0; j < z.size(); ++j) {
             if (!z[j].empty()) {
               l.rows.push_back({w.facilities.id[sim::facility_idx::from(j)], o->window, o->tolerance});

@@ -32,7 +32,7 @@ prepared prepare(std::filesystem::path const& scenario_file, bool with_bus = tru
 
 /// Bus travel times of the world's populated cells to its facilities, as the engine reads them.
 sim::bus_access compute_bus_access(territory::territory const& t, sim::world const& w, sim::params const& p,
-                                   bool progress);
+                                   std::vector<edit> const& edits, bool progress);
 
 /// Runs a prepared scenario and writes its outputs into `dir` (an empty staging folder).
 sim::run_results run_into(prepared const& p, run_request const& request, std::filesystem::path const& dir);

@@ -142,8 +142,9 @@ TEST_CASE("bad command lines and scenarios: one clear line, non-zero exit, no cr
 
 TEST_CASE("avipsim access reproduces PySAL access on the shipped fixture", "[cli][access]") {
   auto const out = temp("access.csv");
-  auto const r = run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " + src("tests/data/fca/supply.csv") +
-                     " --cost " + src("tests/data/fca/cost.csv") + " --method e2sfca --out " + out.string());
+  auto const r = run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
+                     src("tests/data/fca/supply.csv") + " --cost " + src("tests/data/fca/cost.csv") +
+                     " --method e2sfca --out " + out.string());
   INFO(r.output);
   REQUIRE(r.code == 0);
   std::ifstream got{out};
@@ -161,7 +162,8 @@ TEST_CASE("avipsim access reproduces PySAL access on the shipped fixture", "[cli
     ++rows;
   }
   CHECK(rows == 30);
-  CHECK(run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " + src("tests/data/fca/supply.csv") +
-            " --method magic --out " + out.string() + ".x").code != 0);
+  CHECK(run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
+            src("tests/data/fca/supply.csv") + " --method magic --out " + out.string() + ".x")
+            .code != 0);
   fs::remove(out);
 }
