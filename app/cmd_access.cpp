@@ -1,14 +1,18 @@
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <string>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
 #include "core/error.hpp"
@@ -16,34 +20,61 @@
 #include "geo/projection.hpp"
 #include "geo/vector_reader.hpp"
 #include "sim/fca.hpp"
+#include "sim/fca_monte_carlo.hpp"
+#include "sim/raam.hpp"
 
 namespace avip::app {
 
 namespace {
 
 struct access_cli {
-  std::string demand, supply, out, cost;
+  std::string demand, supply, out, cost, timings, supply_out;
   std::string method{"e2sfca"};
   std::string demand_field{"demand"}, supply_field{"supply"}, id_field{"id"};
+  std::string cost_origin{"origin"}, cost_dest{"dest"}, cost_name{"cost"};
+  std::string x_field{"x"}, y_field{"y"};
+  std::string steps{"10:1,20:0.68,30:0.22"};
   double catchment{30.0};
   double speed_kmh{30.0};
   double detour{1.0};
   double sigma{10.0};
+  sim::raam_params raam;
+  int crs{4326};
   int epsg{0};
+  int replications{0};
+  std::uint64_t seed{974};
+  std::string priority_field, qpv_field, labelled_field;
 };
 
-/// Points (first vertex of each geometry: a point layer) of a layer, in `epsg`.
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+bool is_csv(std::string const& path) {
+  auto ext = std::filesystem::path{path}.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".csv";
+}
+
+/// Points (a point layer, or the mean of each polygon's exterior ring) of a layer.
 std::vector<sim::point> points(geo::feature_table const& t) {
   std::vector<sim::point> out;
   for (auto const& g : t.geometry) {
-    auto const rings = g.size() == 21 ? std::vector<std::vector<geo::xy>>{} : geo::polygon_rings(g, 0);
     double x = 0;
     double y = 0;
     if (g.size() == 21) {
       std::memcpy(&x, g.data() + 5, sizeof x);
       std::memcpy(&y, g.data() + 13, sizeof y);
-    } else if (!rings.empty() && !rings[0].empty()) {
-      for (auto const& p : rings[0]) {  // polygon: the mean of its exterior ring
+    } else if (auto const rings = geo::polygon_rings(g, 0); !rings.empty() && !rings[0].empty()) {
+      for (auto const& p : rings[0]) {
         x += p.x / static_cast<double>(rings[0].size());
         y += p.y / static_cast<double>(rings[0].size());
       }
@@ -53,119 +84,348 @@ std::vector<sim::point> points(geo::feature_table const& t) {
   return out;
 }
 
+/// "10:1,20:0.68,30:0.22" → ascending (threshold, weight) steps.
+sim::decay parse_steps(std::string const& text) {
+  std::vector<std::pair<double, double>> steps;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto const end = std::min(text.find(',', start), text.size());
+    auto const item = text.substr(start, end - start);
+    auto const colon = item.find(':');
+    try {
+      std::size_t used = 0;
+      if (colon == std::string::npos) {
+        throw std::invalid_argument{item};
+      }
+      double const threshold = std::stod(item.substr(0, colon), &used);
+      double const weight = std::stod(item.substr(colon + 1));
+      if (weight < 0 || !std::isfinite(threshold)) {
+        throw std::invalid_argument{item};
+      }
+      steps.emplace_back(threshold, weight);
+    } catch (std::logic_error const&) {
+      throw usage_error{
+          fmt::format("--steps: '{}' is not threshold:weight (e.g. 10:1,20:0.68,30:0.22)", item)};
+    }
+    start = end + 1;
+  }
+  return sim::decay::stepped(std::move(steps));
+}
+
+geo::feature_table read_layer(access_cli const& o, std::string const& path, int epsg, bool with_geometry) {
+  geo::read_options ro;
+  if (with_geometry) {
+    if (is_csv(path)) {
+      ro.x_field = o.x_field;
+      ro.y_field = o.y_field;
+      ro.source_epsg = o.crs;
+    }
+    ro.target_epsg = epsg;
+  }
+  return geo::read_vector(path, ro);
+}
+
+std::vector<double> numbers(geo::feature_table const& t, std::string const& field) {
+  std::vector<double> v(t.size());
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    v[i] = t.number(i, field);
+    if (!std::isfinite(v[i]) || v[i] < 0) {
+      throw data_error{fmt::format("{}: '{}' must be a finite number ≥ 0, got {}", t.where(i), field, v[i])};
+    }
+  }
+  return v;
+}
+
+std::string id_of(geo::feature_table const& t, std::size_t i, std::string const& field) {
+  return t.column(field) ? t.text(i, field) : std::to_string(t.fid[i]);
+}
+
+sim::fca_pairs pairs_from_cost_table(access_cli const& o, geo::feature_table const& d,
+                                     geo::feature_table const& s, sim::decay const& w) {
+  std::map<std::string, std::uint32_t> di;
+  std::map<std::string, std::uint32_t> sj;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (!di.emplace(d.text(i, o.id_field), static_cast<std::uint32_t>(i)).second) {
+      throw data_error{fmt::format("{}: duplicate id '{}'", d.where(i), d.text(i, o.id_field))};
+    }
+  }
+  for (std::size_t j = 0; j < s.size(); ++j) {
+    if (!sj.emplace(s.text(j, o.id_field), static_cast<std::uint32_t>(j)).second) {
+      throw data_error{fmt::format("{}: duplicate id '{}'", s.where(j), s.text(j, o.id_field))};
+    }
+  }
+  auto const c = geo::read_vector(o.cost);
+  std::vector<sim::cost_row> rows;
+  rows.reserve(c.size());
+  for (std::size_t k = 0; k < c.size(); ++k) {
+    auto const a = di.find(c.text(k, o.cost_origin));
+    if (a == di.end()) {
+      throw data_error{fmt::format("{}: origin '{}' is not a demand id of {}", c.where(k),
+                                   c.text(k, o.cost_origin), o.demand)};
+    }
+    auto const b = sj.find(c.text(k, o.cost_dest));
+    if (b == sj.end()) {
+      throw data_error{fmt::format("{}: dest '{}' is not a supply id of {}", c.where(k),
+                                   c.text(k, o.cost_dest), o.supply)};
+    }
+    double const cost = c.number(k, o.cost_name);
+    if (!std::isfinite(cost) || cost < 0) {
+      throw data_error{fmt::format("{}: cost must be a finite number ≥ 0, got {}", c.where(k), cost)};
+    }
+    rows.push_back({a->second, b->second, cost});
+  }
+  auto pairs = sim::pairs_from_table(d.size(), std::move(rows), o.catchment, w);
+  for (std::size_t i = 0; i < pairs.demand_count(); ++i) {
+    for (auto k = pairs.offsets[i] + 1; k < pairs.offsets[i + 1]; ++k) {
+      if (pairs.supply[k] == pairs.supply[k - 1]) {
+        throw data_error{fmt::format("{}: the pair ({}, {}) appears twice", o.cost, d.text(i, o.id_field),
+                                     s.text(pairs.supply[k], o.id_field))};
+      }
+    }
+  }
+  return pairs;
+}
+
+std::string number_text(double v) {
+  return std::isnan(v) ? std::string{} : fmt::format("{:.17g}", v);
+}
+
+nlohmann::json summary_json(sim::mc_summary const& s) {
+  return {{"mean", s.mean}, {"p05", s.p05}, {"p95", s.p95}};
+}
+
+std::string summary_text(sim::mc_summary const& s, int digits) {
+  return fmt::format("{:.{}f} ({:.{}f} – {:.{}f})", s.mean, digits, s.p05, digits, s.p95, digits);
+}
+
+int run_access(access_cli const& o) {
+  auto const t_start = clock_type::now();
+  for (auto const* f : {&o.out, &o.timings, &o.supply_out}) {
+    if (!f->empty() && std::filesystem::exists(*f)) {
+      throw usage_error{fmt::format("{}: already exists (outputs are never overwritten)", *f)};
+    }
+  }
+  std::map<std::string, sim::decay> const weights{{"2sfca", sim::decay::none()},
+                                                  {"e2sfca", parse_steps(o.steps)},
+                                                  {"3sfca", parse_steps(o.steps)},
+                                                  {"g2sfca", sim::decay::gaussian(o.sigma)},
+                                                  {"raam", sim::decay::none()}};
+  auto const w = weights.find(o.method);
+  if (w == weights.end()) {
+    throw usage_error{
+        fmt::format("--method: expected 2sfca, e2sfca, g2sfca, 3sfca or raam, got '{}'", o.method)};
+  }
+  if (o.replications > 0 &&
+      (o.method == "raam" || o.priority_field.empty() || o.qpv_field.empty() || o.labelled_field.empty())) {
+    throw usage_error{
+        "--replications: needs a floating-catchment method (not raam) and --priority-field, "
+        "--qpv-field and --labelled-field"};
+  }
+
+  // Read: with coordinates (projected to a metric CRS) unless the costs come from a table.
+  bool const straight = o.cost.empty();
+  int epsg = o.epsg;
+  if (straight && epsg == 0) {
+    auto const probe = points(read_layer(o, o.demand, 4326, true));
+    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (auto const& q : probe) {
+      x0 = std::min(x0, q.x), y0 = std::min(y0, q.y), x1 = std::max(x1, q.x), y1 = std::max(y1, q.y);
+    }
+    epsg = geo::choose_metric_epsg(x0, y0, x1, y1);
+  }
+  auto const d = read_layer(o, o.demand, epsg, straight);
+  auto const s = read_layer(o, o.supply, epsg, straight);
+  auto const demand = numbers(d, o.demand_field);
+  auto const supply = numbers(s, o.supply_field);
+  double const read_s = seconds_since(t_start);
+
+  // The pair list, with its weights.
+  auto t0 = clock_type::now();
+  auto pairs = straight
+                   ? sim::catchment_pairs(points(d), points(s), o.catchment, o.speed_kmh, o.detour, w->second)
+                   : pairs_from_cost_table(o, d, s, w->second);
+  double const search_s = seconds_since(t0);
+
+  // One flat pass over the pair list, the memory-bandwidth bound the index is measured against.
+  t0 = clock_type::now();
+  auto const flat = sim::two_step_fca(demand, supply, pairs);
+  double const flat_pass_s = seconds_since(t0);
+  std::size_t const pair_count = pairs.size();
+
+  // The index.
+  t0 = clock_type::now();
+  std::vector<double> access;
+  if (o.method == "raam") {
+    access = sim::raam(demand, supply, std::move(pairs), o.raam);
+  } else {
+    if (o.method == "3sfca") {
+      pairs = sim::three_step_weights(std::move(pairs));
+    }
+    access = sim::two_step_fca(demand, supply, pairs);
+  }
+  double const index_s = seconds_since(t0);
+
+  nlohmann::json timing{{"method", o.method},         {"demand_points", d.size()},
+                        {"supply_points", s.size()},  {"pairs", pair_count},
+                        {"catchment", o.catchment},   {"read_s", read_s},
+                        {"search_s", search_s},       {"index_s", index_s},
+                        {"flat_pass_s", flat_pass_s}, {"flat_check", flat.empty() ? 0.0 : flat.front()}};
+  if (o.method == "raam") {
+    timing["raam_cycles"] = o.raam.max_cycles;
+  }
+
+  // Monte Carlo over the demand, on the same pairs.
+  std::optional<sim::fca_mc_results> mc;
+  if (o.replications > 0) {
+    t0 = clock_type::now();
+    sim::fca_mc_input in;
+    in.children = demand;
+    in.priority_share = numbers(d, o.priority_field);
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      if (in.priority_share[i] > 1) {
+        throw data_error{fmt::format("{}: '{}' is a share, at most 1, got {}", d.where(i), o.priority_field,
+                                     in.priority_share[i])};
+      }
+      in.in_qpv.push_back(d.number(i, o.qpv_field) != 0 ? 1 : 0);
+    }
+    in.places = supply;
+    for (std::size_t j = 0; j < s.size(); ++j) {
+      in.labelled.push_back(s.number(j, o.labelled_field) != 0 ? 1 : 0);
+    }
+    mc = sim::fca_monte_carlo(in, pairs, {o.replications, o.seed, 0.20});
+    timing["monte_carlo_s"] = seconds_since(t0);
+    timing["replications"] = o.replications;
+    timing["monte_carlo"] = {{"access_qpv", summary_json(mc->access_qpv)},
+                             {"access_outside_qpv", summary_json(mc->access_outside)},
+                             {"priority_access_qpv", summary_json(mc->priority_access_qpv)},
+                             {"priority_access_outside_qpv", summary_json(mc->priority_access_outside)},
+                             {"labelled_reaching_20", summary_json(mc->labelled_reaching)},
+                             {"labelled", mc->labelled_count}};
+  }
+
+  // Write.
+  t0 = clock_type::now();
+  {
+    auto const tmp = o.out + ".part";
+    std::ofstream out{tmp};
+    out << (mc ? "id,access,acces_moyen,acces_ecart_type\n" : "id,access\n");
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      out << id_of(d, i, o.id_field) << ',' << number_text(access[i]);
+      if (mc) {
+        out << ',' << number_text(mc->access_mean[i]) << ',' << number_text(mc->access_sd[i]);
+      }
+      out << '\n';
+    }
+    out.close();
+    if (!out) {
+      throw usage_error{fmt::format("{}: cannot write", tmp)};
+    }
+    std::filesystem::rename(tmp, o.out);
+  }
+  if (mc && !o.supply_out.empty()) {
+    auto const tmp = o.supply_out + ".part";
+    std::ofstream out{tmp};
+    out << "id,places,labellise,part_prioritaire_moyenne,probabilite_atteinte_20\n";
+    for (std::size_t j = 0; j < s.size(); ++j) {
+      out << id_of(s, j, o.id_field) << ',' << number_text(supply[j]) << ','
+          << (s.number(j, o.labelled_field) != 0 ? 1 : 0) << ',' << number_text(mc->priority_share_mean[j])
+          << ',' << number_text(mc->reach_target[j]) << '\n';
+    }
+    out.close();
+    std::filesystem::rename(tmp, o.supply_out);
+  }
+  timing["write_s"] = seconds_since(t0);
+  timing["total_s"] = seconds_since(t_start);
+  timing["peak_rss_mb"] = peak_rss_mb();
+  if (!o.timings.empty()) {
+    std::ofstream{o.timings} << timing.dump(2) << '\n';
+  }
+
+  std::cout << fmt::format(
+      "{}: {} demand points × {} supply points, {} pairs within {} (cost units) in {:.3f} s; "
+      "index in {:.3f} s (a flat pass: {:.3f} s); written to {}\n",
+      o.method, d.size(), s.size(), pair_count, o.catchment, search_s, index_s, flat_pass_s, o.out);
+  if (mc) {
+    std::cout << fmt::format(
+        "Monte Carlo, {} réplications (graine {}) en {:.2f} s — moyenne (5 % – 95 %) :\n"
+        "  places accessibles par enfant, en QPV :               {}\n"
+        "  places accessibles par enfant, hors QPV :             {}\n"
+        "  par enfant de parents en insertion, en QPV :          {}\n"
+        "  par enfant de parents en insertion, hors QPV :        {}\n"
+        "  structures labellisées atteignant 20 % ({} au total) : {}\n",
+        o.replications, o.seed, timing["monte_carlo_s"].get<double>(), summary_text(mc->access_qpv, 4),
+        summary_text(mc->access_outside, 4), summary_text(mc->priority_access_qpv, 4),
+        summary_text(mc->priority_access_outside, 4), mc->labelled_count,
+        summary_text(mc->labelled_reaching, 3));
+  }
+  return 0;
+}
+
 }  // namespace
 
 void add_access_command(CLI::App& app, context& ctx) {
   auto o = std::make_shared<access_cli>();
-  auto* sub =
-      app.add_subcommand("access",
-                         "Accessibility index (2SFCA, E2SFCA, G2SFCA, 3SFCA) of a demand layer to a supply "
-                         "layer, as PySAL access defines them; writes one row per demand point");
-  sub->add_option("--demand", o->demand, "demand layer (points or polygons, any GDAL format)")->required();
+  auto* sub = app.add_subcommand(
+      "access",
+      "Accessibility index (2SFCA, E2SFCA, G2SFCA, 3SFCA, RAAM) of a demand layer to a supply layer, as "
+      "PySAL "
+      "access defines them; writes one row per demand point, and with --replications a Monte Carlo over "
+      "the demand with the AVIP 20 % check and the QPV breakdown");
+  sub->add_option("--demand", o->demand, "demand layer (points or polygons, any GDAL format; CSV with x, y)")
+      ->required();
   sub->add_option("--supply", o->supply, "supply layer")->required();
-  sub->add_option("--out", o->out, "output CSV (must not exist)")->required();
-  sub->add_option("--method", o->method, "2sfca, e2sfca, g2sfca or 3sfca")->capture_default_str();
-  sub->add_option("--catchment", o->catchment, "catchment in minutes (of the cost)")->capture_default_str();
+  sub->add_option("--out", o->out, "output CSV, one row per demand point (must not exist)")->required();
+  sub->add_option("--method", o->method, "2sfca, e2sfca, g2sfca, 3sfca or raam")->capture_default_str();
+  sub->add_option("--catchment", o->catchment, "catchment in minutes (of the cost)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   sub->add_option("--cost", o->cost,
-                  "cost table CSV with columns origin, dest, cost (ids); default: straight lines");
-  sub->add_option("--speed", o->speed_kmh, "km/h for straight-line costs")->capture_default_str();
-  sub->add_option("--detour", o->detour, "detour factor for straight-line costs")->capture_default_str();
-  sub->add_option("--sigma", o->sigma, "G2SFCA Gaussian width (minutes)")->capture_default_str();
+                  "cost table (any GDAL table) of demand id, supply id, cost; default: "
+                  "straight lines at --speed × --detour");
+  sub->add_option("--cost-origin", o->cost_origin, "cost table: demand id column")->capture_default_str();
+  sub->add_option("--cost-dest", o->cost_dest, "cost table: supply id column")->capture_default_str();
+  sub->add_option("--cost-name", o->cost_name, "cost table: cost column")->capture_default_str();
+  sub->add_option("--speed", o->speed_kmh, "km/h for straight-line costs")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--detour", o->detour, "detour factor for straight-line costs")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 10.0));
+  sub->add_option("--steps", o->steps, "E2SFCA and 3SFCA step weights, threshold:weight,…")
+      ->capture_default_str();
+  sub->add_option("--sigma", o->sigma, "G2SFCA Gaussian width (minutes)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--tau", o->raam.tau, "RAAM: travel cost worth a congestion of the mean ratio")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--rho", o->raam.rho, "RAAM: congestion scale (0: the mean demand-to-supply ratio)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--max-cycles", o->raam.max_cycles, "RAAM: optimisation cycles")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   sub->add_option("--demand-field", o->demand_field, "demand value column")->capture_default_str();
   sub->add_option("--supply-field", o->supply_field, "supply value column")->capture_default_str();
   sub->add_option("--id-field", o->id_field, "id column of both layers")->capture_default_str();
-  sub->add_option("--epsg", o->epsg, "metric CRS (default: chosen from the extent)");
+  sub->add_option("--x-field", o->x_field, "CSV layers: x (or longitude) column")->capture_default_str();
+  sub->add_option("--y-field", o->y_field, "CSV layers: y (or latitude) column")->capture_default_str();
+  sub->add_option("--crs", o->crs, "CSV layers: EPSG code of their coordinates")->capture_default_str();
+  sub->add_option("--epsg", o->epsg,
+                  "metric CRS of the straight-line costs (default: chosen from the extent)");
+  sub->add_option("--timings", o->timings,
+                  "write the timings (and the Monte Carlo summary) to this JSON file");
+  sub->add_option("--replications", o->replications, "Monte Carlo replications over the demand (0: none)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--seed", o->seed, "Monte Carlo seed")->capture_default_str();
+  sub->add_option("--priority-field", o->priority_field,
+                  "Monte Carlo: demand column, share of children of parents in insertion");
+  sub->add_option("--qpv-field", o->qpv_field, "Monte Carlo: demand column, 1 in a QPV");
+  sub->add_option("--labelled-field", o->labelled_field, "Monte Carlo: supply column, 1 when labelled AVIP");
+  sub->add_option("--supply-out", o->supply_out,
+                  "Monte Carlo: per-facility CSV (priority share, probability of reaching 20 %)");
   add_threads_option(*sub, ctx);
-  sub->callback([&ctx, o] {
-    ctx.action = [o] {
-      if (std::filesystem::exists(o->out)) {
-        throw usage_error{fmt::format("{}: already exists (outputs are never overwritten)", o->out)};
-      }
-      std::map<std::string, std::function<double(double)>> const weights{
-          {"2sfca", [](double) { return 1.0; }},
-          {"e2sfca", sim::e2sfca_weight},
-          {"3sfca", sim::e2sfca_weight},
-          {"g2sfca", [s = o->sigma](double c) { return sim::gaussian_weight(c, s); }}};
-      auto const w = weights.find(o->method);
-      if (w == weights.end()) {
-        throw usage_error{
-            fmt::format("--method: expected 2sfca, e2sfca, g2sfca or 3sfca, got '{}'", o->method)};
-      }
-      geo::read_options ro;
-      ro.target_epsg = 4326;
-      auto const probe = geo::read_vector(o->demand, ro);
-      int epsg = o->epsg;
-      if (epsg == 0) {
-        auto const p = points(probe);
-        double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
-        for (auto const& q : p) {
-          x0 = std::min(x0, q.x), y0 = std::min(y0, q.y), x1 = std::max(x1, q.x), y1 = std::max(y1, q.y);
-        }
-        epsg = geo::choose_metric_epsg(x0, y0, x1, y1);
-      }
-      ro.target_epsg = epsg;
-      auto const d = geo::read_vector(o->demand, ro);
-      auto const s = geo::read_vector(o->supply, ro);
-      std::vector<double> demand;
-      std::vector<double> supply;
-      for (std::size_t i = 0; i < d.size(); ++i) {
-        demand.push_back(d.number(i, o->demand_field));
-      }
-      for (std::size_t j = 0; j < s.size(); ++j) {
-        supply.push_back(s.number(j, o->supply_field));
-      }
-      sim::fca_pairs pairs;
-      if (o->cost.empty()) {
-        pairs = sim::catchment_pairs(points(d), points(s), o->catchment, o->speed_kmh, o->detour, w->second);
-      } else {
-        std::map<std::string, std::uint32_t> di;
-        std::map<std::string, std::uint32_t> sj;
-        for (std::size_t i = 0; i < d.size(); ++i) {
-          di[d.text(i, o->id_field)] = static_cast<std::uint32_t>(i);
-        }
-        for (std::size_t j = 0; j < s.size(); ++j) {
-          sj[s.text(j, o->id_field)] = static_cast<std::uint32_t>(j);
-        }
-        auto const c = geo::read_vector(o->cost);
-        std::vector<std::vector<std::pair<std::uint32_t, double>>> rows(d.size());
-        for (std::size_t k = 0; k < c.size(); ++k) {
-          auto const a = di.find(c.text(k, "origin"));
-          auto const b = sj.find(c.text(k, "dest"));
-          if (a == di.end() || b == sj.end()) {
-            throw data_error{fmt::format("{}: unknown origin or dest id", c.where(k))};
-          }
-          double const cost = c.number(k, "cost");
-          if (cost <= o->catchment) {
-            rows[a->second].emplace_back(b->second, cost);
-          }
-        }
-        pairs.offsets.push_back(0);
-        for (auto& r : rows) {
-          std::sort(r.begin(), r.end());
-          for (auto const& [j, cost] : r) {
-            pairs.supply.push_back(j);
-            pairs.cost.push_back(cost);
-            pairs.weight.push_back(w->second(cost));
-          }
-          pairs.offsets.push_back(static_cast<std::uint32_t>(pairs.supply.size()));
-        }
-      }
-      if (o->method == "3sfca") {
-        pairs = sim::three_step_weights(std::move(pairs));
-      }
-      auto const a = sim::two_step_fca(demand, supply, pairs);
-      std::ofstream out{o->out};
-      out << "id,access\n";
-      for (std::size_t i = 0; i < d.size(); ++i) {
-        auto const c = d.column(o->id_field);
-        out << (c ? d.text(i, o->id_field) : std::to_string(d.fid[i])) << ',' << fmt::format("{:.17g}", a[i])
-            << '\n';
-      }
-      std::cout << fmt::format("{} ({} pairs within {} min): {} demand points written to {}\n", o->method,
-                               pairs.supply.size(), o->catchment, d.size(), o->out);
-      return 0;
-    };
-  });
+  sub->callback([&ctx, o] { ctx.action = [o] { return run_access(*o); }; });
 }
 
 }  // namespace avip::app

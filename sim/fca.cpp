@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
+#include <limits>
+#include <numeric>
 
+#include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
-#include "sim/candidates.hpp"
+#include "core/error.hpp"
 
 namespace avip::sim {
 
@@ -27,8 +29,227 @@ double gaussian_weight(double cost, double sigma) {
   return std::exp(-cost * cost / (2.0 * sigma * sigma));
 }
 
+decay decay::stepped(std::vector<std::pair<double, double>> steps) {
+  std::sort(steps.begin(), steps.end());
+  decay d{form::stepped, {}, {}, 0.0};
+  for (auto const& [threshold, weight] : steps) {
+    d.thresholds.push_back(threshold);
+    d.values.push_back(weight);
+  }
+  d.values.push_back(0.0);
+  return d;
+}
+
+void set_weights(fca_pairs& pairs, decay const& w) {
+  pairs.weight.resize(pairs.cost.size());
+  tbb::parallel_for(tbb::blocked_range<std::size_t>{0, pairs.cost.size(), 1U << 16U}, [&](auto const& r) {
+    for (auto k = r.begin(); k != r.end(); ++k) {
+      pairs.weight[k] = w(pairs.cost[k]);
+    }
+  });
+}
+
+namespace {
+
+/// Supply points sorted by the cell of a dense square grid (counting sort, stable), as SoA.
+struct supply_grid {
+  double x0{0}, y0{0}, size{1};
+  std::int64_t nx{1}, ny{1};
+  std::vector<std::uint32_t> start;  ///< per cell + 1, into the sorted arrays
+  std::vector<double> x, y;
+  std::vector<std::uint32_t> id;
+
+  [[nodiscard]] std::int64_t col(double px) const {
+    return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((px - x0) / size)), 0, nx - 1);
+  }
+  [[nodiscard]] std::int64_t row(double py) const {
+    return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((py - y0) / size)), 0, ny - 1);
+  }
+};
+
+supply_grid make_grid(std::vector<point> const& supply, double radius) {
+  supply_grid g;
+  if (supply.empty()) {
+    g.start = {0, 0};
+    return g;
+  }
+  double x1 = supply[0].x;
+  double y1 = supply[0].y;
+  g.x0 = x1;
+  g.y0 = y1;
+  for (auto const& p : supply) {
+    g.x0 = std::min(g.x0, p.x), g.y0 = std::min(g.y0, p.y);
+    x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
+  }
+  // Cells of half the radius (a 5 × 5 neighbourhood), but never more cells than 4 per supply point.
+  double const extent = std::max({x1 - g.x0, y1 - g.y0, 1.0});
+  double const coarsest = extent / std::sqrt(4.0 * static_cast<double>(supply.size()));
+  g.size = std::max({radius / 2.0, coarsest, 1e-9});
+  g.nx = static_cast<std::int64_t>((x1 - g.x0) / g.size) + 1;
+  g.ny = static_cast<std::int64_t>((y1 - g.y0) / g.size) + 1;
+  auto const cells = static_cast<std::size_t>(g.nx * g.ny);
+  std::vector<std::uint32_t> cell(supply.size());
+  g.start.assign(cells + 1, 0);
+  for (std::size_t j = 0; j < supply.size(); ++j) {
+    cell[j] = static_cast<std::uint32_t>(g.row(supply[j].y) * g.nx + g.col(supply[j].x));
+    ++g.start[cell[j] + 1];
+  }
+  std::partial_sum(g.start.begin(), g.start.end(), g.start.begin());
+  g.x.resize(supply.size());
+  g.y.resize(supply.size());
+  g.id.resize(supply.size());
+  auto next = g.start;
+  for (std::size_t j = 0; j < supply.size(); ++j) {
+    auto const at = next[cell[j]]++;
+    g.x[at] = supply[j].x;
+    g.y[at] = supply[j].y;
+    g.id[at] = static_cast<std::uint32_t>(j);
+  }
+  return g;
+}
+
+/// Calls `found(supply id, cost)` for every supply point within the catchment of `d`, in grid order.
+/// Only the cells a circle of the radius can touch are visited: for each row of cells, the columns within
+/// the circle's chord at the row's nearest edge.
+template <typename Found>
+void for_each_within(supply_grid const& g, point d, double radius, double catchment, double detour,
+                     double metres_per_minute, Found& found) {
+  // Squared distances surely inside or outside the catchment, so that only a thin ring between them
+  // needs the exact cost test (the one that decides, in both passes).
+  double const exact = catchment * metres_per_minute / detour;
+  double const inner = exact * exact * (1.0 - 1e-9);
+  double const outer = exact * exact * (1.0 + 1e-9);
+  auto const r0 = g.row(d.y - radius);
+  auto const r1 = g.row(d.y + radius);
+  for (auto row = r0; row <= r1; ++row) {
+    double const lo = g.y0 + static_cast<double>(row) * g.size;
+    double const dy = d.y < lo ? lo - d.y : std::max(0.0, d.y - (lo + g.size));
+    if (dy > radius) {
+      continue;
+    }
+    double const half = std::sqrt(radius * radius - dy * dy);
+    auto const c0 = g.col(d.x - half);
+    auto const c1 = g.col(d.x + half);
+    auto const begin = g.start[static_cast<std::size_t>(row * g.nx + c0)];
+    auto const end = g.start[static_cast<std::size_t>(row * g.nx + c1 + 1)];
+    for (auto s = begin; s < end; ++s) {
+      double const ex = d.x - g.x[s];
+      double const ey = d.y - g.y[s];
+      double const squared = ex * ex + ey * ey;
+      if (squared > outer) {
+        continue;
+      }
+      if constexpr (Found::wants_cost) {
+        double const cost = std::sqrt(squared) * detour / metres_per_minute;
+        if (cost <= catchment) {
+          found(g.id[s], cost);
+        }
+      } else if (squared < inner || std::sqrt(squared) * detour / metres_per_minute <= catchment) {
+        found(g.id[s], 0.0);
+      }
+    }
+  }
+}
+
+/// The two visitors of for_each_within: the count pass needs no cost, the fill pass does.
+struct counter {
+  static constexpr bool wants_cost = false;
+  std::size_t n{0};
+  void operator()(std::uint32_t /*supply*/, double /*cost*/) { ++n; }
+};
+
+struct filler {
+  static constexpr bool wants_cost = true;
+  fca_pairs& p;
+  decay const& w;
+  std::uint32_t at;
+  void operator()(std::uint32_t supply, double cost) {
+    p.supply[at] = supply;
+    p.cost[at] = cost;
+    if (!p.weight.empty()) {
+      p.weight[at] = w(cost);
+    }
+    ++at;
+  }
+};
+
+void require_fits(std::size_t pairs) {
+  if (pairs > std::numeric_limits<std::uint32_t>::max()) {
+    throw data_error{
+        fmt::format("{} demand-supply pairs: more than the 4,294,967,295 a pair list holds; use a smaller "
+                    "catchment or split the territory",
+                    pairs)};
+  }
+}
+
+}  // namespace
+
+fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> const& supply,
+                          double catchment_minutes, double speed_kmh, double detour, decay const& w) {
+  double const metres_per_minute = speed_kmh * 1000.0 / 60.0;
+  // A little beyond the exact radius, so that rounding never hides a pair; the cost test decides.
+  double const radius = catchment_minutes * metres_per_minute / detour * (1.0 + 1e-9) + 1e-6;
+  auto const g = make_grid(supply, radius);
+  fca_pairs p;
+  p.offsets.assign(demand.size() + 1, 0);
+  std::vector<std::size_t> count(demand.size() + 1, 0);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>{0, demand.size(), 256}, [&](auto const& range) {
+    for (auto i = range.begin(); i != range.end(); ++i) {
+      counter n;
+      for_each_within(g, demand[i], radius, catchment_minutes, detour, metres_per_minute, n);
+      count[i + 1] = n.n;
+    }
+  });
+  std::partial_sum(count.begin(), count.end(), count.begin());
+  require_fits(count.back());
+  std::transform(count.begin(), count.end(), p.offsets.begin(),
+                 [](std::size_t c) { return static_cast<std::uint32_t>(c); });
+  p.supply.resize(count.back());
+  p.cost.resize(count.back());
+  if (w.shape != decay::form::none) {
+    p.weight.resize(count.back());
+  }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>{0, demand.size(), 256}, [&](auto const& range) {
+    for (auto i = range.begin(); i != range.end(); ++i) {
+      filler f{p, w, p.offsets[i]};
+      for_each_within(g, demand[i], radius, catchment_minutes, detour, metres_per_minute, f);
+    }
+  });
+  return p;
+}
+
+fca_pairs pairs_from_table(std::size_t demand_count, std::vector<cost_row> rows, double catchment,
+                           decay const& w) {
+  rows.erase(
+      std::remove_if(rows.begin(), rows.end(), [&](cost_row const& r) { return !(r.cost <= catchment); }),
+      rows.end());
+  std::sort(rows.begin(), rows.end(), [](cost_row const& a, cost_row const& b) {
+    return a.demand != b.demand ? a.demand < b.demand : a.supply < b.supply;
+  });
+  require_fits(rows.size());
+  fca_pairs p;
+  p.offsets.assign(demand_count + 1, 0);
+  for (auto const& r : rows) {
+    ++p.offsets[r.demand + 1];
+  }
+  std::partial_sum(p.offsets.begin(), p.offsets.end(), p.offsets.begin());
+  p.supply.reserve(rows.size());
+  p.cost.reserve(rows.size());
+  for (auto const& r : rows) {
+    p.supply.push_back(r.supply);
+    p.cost.push_back(r.cost);
+  }
+  if (w.shape != decay::form::none) {
+    set_weights(p, w);
+  }
+  return p;
+}
+
 fca_pairs three_step_weights(fca_pairs pairs) {
-  for (std::size_t i = 0; i + 1 < pairs.offsets.size(); ++i) {
+  if (pairs.weight.empty()) {
+    set_weights(pairs, decay::none());
+  }
+  tbb::parallel_for(std::size_t{0}, pairs.demand_count(), [&](std::size_t i) {
     double sum = 0;
     for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
       sum += pairs.weight[k];
@@ -36,87 +257,60 @@ fca_pairs three_step_weights(fca_pairs pairs) {
     for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
       pairs.weight[k] = sum > 0 ? pairs.weight[k] * pairs.weight[k] / sum : 0.0;
     }
-  }
+  });
   return pairs;
 }
 
-fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> const& supply,
-                          double catchment_minutes, double speed_kmh, double detour,
-                          std::function<double(double)> const& weight) {
-  double const radius = catchment_minutes * speed_kmh * 1000.0 / 60.0 / detour;
-  double const size = std::max(500.0, radius);
-  auto key = [&](double x, double y) {
-    return (static_cast<std::uint64_t>(static_cast<std::int64_t>(std::floor(x / size)) + (1LL << 31))
-            << 32U) |
-           static_cast<std::uint64_t>(static_cast<std::int64_t>(std::floor(y / size)) + (1LL << 31));
-  };
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> buckets;
-  for (std::size_t j = 0; j < supply.size(); ++j) {
-    buckets[key(supply[j].x, supply[j].y)].push_back(static_cast<std::uint32_t>(j));
-  }
-  std::vector<std::vector<std::pair<std::uint32_t, double>>> found(demand.size());
-  tbb::parallel_for(tbb::blocked_range<std::size_t>{0, demand.size(), 256}, [&](auto const& range) {
-    for (auto i = range.begin(); i != range.end(); ++i) {
-      auto const& d = demand[i];
-      for (int dx = -1; dx <= 1; ++dx) {
-        for (int dy = -1; dy <= 1; ++dy) {
-          auto it = buckets.find(key(d.x + dx * size, d.y + dy * size));
-          if (it == buckets.end()) {
-            continue;
-          }
-          for (auto j : it->second) {
-            double const c = straight_minutes(d, supply[j], speed_kmh, detour);
-            if (c <= catchment_minutes) {
-              found[i].emplace_back(j, c);
-            }
-          }
-        }
+namespace {
+
+/// The two steps, with the pair's weight from `weight(k)`: the stored one, or 1 for every pair.
+template <typename Weight>
+std::vector<double> two_steps(std::vector<double> const& demand, std::vector<double> const& supply,
+                              fca_pairs const& pairs, Weight weight) {
+  // Step 1 over fixed chunks of demand points (the chunks depend on the sizes, never on the threads),
+  // each into its own row of sums, then the rows added in chunk order.
+  std::size_t const n = demand.size();
+  std::size_t const m = supply.size();
+  std::size_t const chunks = std::clamp<std::size_t>(pairs.size() / (8 * m + 1), 1, 64);
+  std::vector<double> partial(chunks * m, 0.0);
+  tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t c) {
+    double* sums = partial.data() + c * m;
+    for (std::size_t i = n * c / chunks; i < n * (c + 1) / chunks; ++i) {
+      double const d = demand[i];
+      for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
+        sums[pairs.supply[k]] += d * weight(k);
       }
-      std::sort(found[i].begin(), found[i].end());
     }
   });
-  fca_pairs p;
-  p.offsets.resize(demand.size() + 1, 0);
-  for (std::size_t i = 0; i < demand.size(); ++i) {
-    p.offsets[i + 1] = p.offsets[i] + static_cast<std::uint32_t>(found[i].size());
-  }
-  p.supply.resize(p.offsets.back());
-  p.cost.resize(p.offsets.back());
-  p.weight.resize(p.offsets.back());
-  tbb::parallel_for(std::size_t{0}, demand.size(), [&](std::size_t i) {
-    auto o = p.offsets[i];
-    for (auto const& [j, c] : found[i]) {
-      p.supply[o] = j;
-      p.cost[o] = c;
-      p.weight[o] = weight(c);
-      ++o;
+  std::vector<double> ratio(m, 0.0);
+  tbb::parallel_for(std::size_t{0}, m, [&](std::size_t j) {
+    double weighted_demand = 0;
+    for (std::size_t c = 0; c < chunks; ++c) {
+      weighted_demand += partial[c * m + j];
+    }
+    ratio[j] = weighted_demand > 0 ? supply[j] / weighted_demand : 0.0;
+  });
+  std::vector<double> access(n, 0.0);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>{0, n, 512}, [&](auto const& r) {
+    for (auto i = r.begin(); i != r.end(); ++i) {
+      double a = 0;
+      for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
+        a += ratio[pairs.supply[k]] * weight(k);
+      }
+      access[i] = a;
     }
   });
-  return p;
+  return access;
 }
+
+}  // namespace
 
 std::vector<double> two_step_fca(std::vector<double> const& demand, std::vector<double> const& supply,
                                  fca_pairs const& pairs) {
-  // Step 1, in demand order so that the sums do not depend on the thread count.
-  std::vector<double> weighted_demand(supply.size(), 0.0);
-  for (std::size_t i = 0; i < demand.size(); ++i) {
-    for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
-      weighted_demand[pairs.supply[k]] += demand[i] * pairs.weight[k];
-    }
+  if (pairs.weight.empty()) {
+    return two_steps(demand, supply, pairs, [](std::uint32_t) { return 1.0; });
   }
-  std::vector<double> ratio(supply.size(), 0.0);
-  for (std::size_t j = 0; j < supply.size(); ++j) {
-    ratio[j] = weighted_demand[j] > 0 ? supply[j] / weighted_demand[j] : 0.0;
-  }
-  std::vector<double> access(demand.size(), 0.0);
-  tbb::parallel_for(std::size_t{0}, demand.size(), [&](std::size_t i) {
-    double a = 0;
-    for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
-      a += ratio[pairs.supply[k]] * pairs.weight[k];
-    }
-    access[i] = a;
-  });
-  return access;
+  return two_steps(demand, supply, pairs, [&w = pairs.weight](std::uint32_t k) { return w[k]; });
 }
 
 void fill_accessibility(world const& w, params const& p, run_results& r) {
@@ -138,7 +332,7 @@ void fill_accessibility(world const& w, params const& p, run_results& r) {
   }
   double const catchment = std::min(30.0, p.tolerance_minutes[0]);
   auto const pairs =
-      catchment_pairs(demand_pts, supply_pts, catchment, p.car_speed_kmh, p.detour_factor, e2sfca_weight);
+      catchment_pairs(demand_pts, supply_pts, catchment, p.car_speed_kmh, p.detour_factor, decay::stepped());
   auto const a = two_step_fca(demand, supply, pairs);
   r.cells.resize(w.grid.size());
   std::vector<double> num(w.communes.size(), 0.0);

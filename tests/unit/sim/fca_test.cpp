@@ -1,8 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
+#include <tbb/global_control.h>
+
+#include "core/random.hpp"
 #include "sim/fca.hpp"
+#include "sim/raam.hpp"
 
 using namespace avip::sim;
 
@@ -65,7 +71,7 @@ TEST_CASE("the neighbour search finds exactly the pairs within the catchment", "
   std::vector<point> supply{{1000, 0}, {9000, 0}, {30000, 0}};
   // 30 km/h, detour 1: 1 km = 2 min, 9 km = 18 min, 30 km = 60 min; from 20 km: 19 km = 38, 11 km = 22, 10 km
   // = 20.
-  auto const p = catchment_pairs(demand, supply, 30, 30, 1.0, e2sfca_weight);
+  auto const p = catchment_pairs(demand, supply, 30, 30, 1.0, decay::stepped());
   REQUIRE(p.offsets == std::vector<std::uint32_t>{0, 2, 4});
   CHECK(p.supply[0] == 0);
   CHECK(p.cost[0] == Approx(2.0));
@@ -73,6 +79,91 @@ TEST_CASE("the neighbour search finds exactly the pairs within the catchment", "
   CHECK(p.supply[2] == 1);
   CHECK(p.supply[3] == 2);
   CHECK(p.weight[3] == Approx(0.68));
+}
+
+TEST_CASE("step weights: PySAL's step_fn (the weight of the first threshold ≥ cost, 0 beyond)",
+          "[sim][fca]") {
+  auto const w = decay::stepped();
+  for (double c : {0.0, 5.0, 10.0, 10.000001, 19.99, 20.0, 20.5, 30.0, 30.000001, 1e9}) {
+    INFO(c);
+    CHECK(w(c) == e2sfca_weight(c));
+  }
+  auto const custom = decay::stepped({{60, 0.22}, {20, 1.0}, {40, 0.68}});  // any order
+  CHECK(custom(20) == 1.0);
+  CHECK(custom(30) == 0.68);
+  CHECK(custom(60) == 0.22);
+  CHECK(custom(70) == 0.0);
+  CHECK(decay::none()(1e6) == 1.0);
+  CHECK(decay::gaussian(10)(10) == Approx(std::exp(-0.5)));
+}
+
+TEST_CASE(
+    "the grid neighbour search finds the same pairs and costs as a brute-force scan, on any thread count",
+    "[sim][fca]") {
+  avip::random_stream rs{42, {}};
+  std::vector<point> demand(700);
+  std::vector<point> supply(90);
+  for (auto& d : demand) {  // some demand points far outside the supply's extent
+    d = {rs.uniform(-20000, 60000), rs.uniform(-20000, 60000)};
+  }
+  for (auto& s : supply) {
+    s = {std::floor(rs.uniform(0, 40000)), std::floor(rs.uniform(0, 40000))};
+  }
+  supply.push_back(supply.front());  // two facilities at the same place
+  for (double catchment : {1.0, 7.5, 30.0, 500.0}) {
+    INFO(catchment);
+    double const speed = 40;
+    double const detour = 1.3;
+    fca_pairs one;
+    {
+      tbb::global_control gc{tbb::global_control::max_allowed_parallelism, 1};
+      one = catchment_pairs(demand, supply, catchment, speed, detour, decay::stepped());
+    }
+    auto const two = catchment_pairs(demand, supply, catchment, speed, detour, decay::stepped());
+    CHECK(one.offsets == two.offsets);
+    CHECK(std::equal(one.supply.begin(), one.supply.end(), two.supply.begin(), two.supply.end()));
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < demand.size(); ++i) {
+      std::map<std::uint32_t, double> expected;
+      for (std::size_t j = 0; j < supply.size(); ++j) {
+        double const dx = demand[i].x - supply[j].x;
+        double const dy = demand[i].y - supply[j].y;
+        double const cost = std::sqrt(dx * dx + dy * dy) * detour / (speed * 1000.0 / 60.0);
+        if (cost <= catchment) {
+          expected[static_cast<std::uint32_t>(j)] = cost;
+        }
+      }
+      std::map<std::uint32_t, double> found;
+      for (auto k = one.offsets[i]; k < one.offsets[i + 1]; ++k) {
+        found[one.supply[k]] = one.cost[k];
+        CHECK(one.weight[k] == e2sfca_weight(one.cost[k]));
+      }
+      REQUIRE(found == expected);  // the same doubles: the same formula decides
+      total += expected.size();
+    }
+    CHECK(one.size() == total);
+  }
+}
+
+TEST_CASE(
+    "pairs from a cost table: beyond the catchment dropped, each point's pairs in supply order; no "
+    "stored weights for plain 2SFCA",
+    "[sim][fca]") {
+  std::vector<cost_row> rows{{1, 2, 12.0}, {0, 1, 31.0}, {1, 0, 3.0}, {0, 2, 30.0}};
+  auto const p = pairs_from_table(3, rows, 30, decay::stepped());
+  CHECK(p.offsets == std::vector<std::uint32_t>{0, 1, 3, 3});
+  CHECK(p.supply[0] == 2);
+  CHECK(p.supply[1] == 0);
+  CHECK(p.weight[0] == 0.22);
+  CHECK(p.weight[2] == 0.68);
+  auto const flat = pairs_from_table(3, rows, 30, decay::none());
+  CHECK(flat.weight.empty());
+  auto const a = two_step_fca({10, 20, 5}, {1, 2, 3}, flat);
+  auto ones = flat;
+  set_weights(ones, decay::none());
+  auto const b = two_step_fca({10, 20, 5}, {1, 2, 3}, ones);
+  CHECK(a == b);
+  CHECK(a[2] == 0.0);  // no facility in reach
 }
 
 TEST_CASE("3SFCA: selection weights G = W / ΣW per demand point", "[sim][fca]") {
@@ -126,7 +217,8 @@ std::vector<std::vector<std::string>> read_csv(std::string const& name) {
 TEST_CASE("the same numbers as PySAL access on a shipped fixture (30 demand × 8 supply, 30-minute catchment)",
           "[sim][fca][pysal]") {
   // tests/data/fca: inputs and PySAL access's results (two_stage_fca with no weight, with
-  // step_fn({10: 1, 20: 0.68, 30: 0.22}) and gaussian(10), and three_stage_fca with the step weights),
+  // step_fn({10: 1, 20: 0.68, 30: 0.22}) and gaussian(10), three_stage_fca with the step weights, and
+  // raam with its defaults over the whole cost table),
   // computed once with PySAL access; no Python is needed to run this test.
   std::map<std::string, std::uint32_t> di;
   std::map<std::string, std::uint32_t> sj;
@@ -141,8 +233,10 @@ TEST_CASE("the same numbers as PySAL access on a shipped fixture (30 demand × 8
     supply.push_back(std::stod(r[1]));
   }
   std::vector<std::vector<std::pair<std::uint32_t, double>>> rows(demand.size());
+  std::vector<cost_row> table;
   for (auto const& r : read_csv("cost.csv")) {
     double const c = std::stod(r[2]);
+    table.push_back({di.at(r[0]), sj.at(r[1]), c});
     if (c <= 30) {
       rows[di.at(r[0])].emplace_back(sj.at(r[1]), c);
     }
@@ -164,6 +258,8 @@ TEST_CASE("the same numbers as PySAL access on a shipped fixture (30 demand × 8
   auto const e2 = two_step_fca(demand, supply, pairs_with(e2sfca_weight));
   auto const g2 = two_step_fca(demand, supply, pairs_with([](double c) { return gaussian_weight(c, 10); }));
   auto const three = two_step_fca(demand, supply, three_step_weights(pairs_with(e2sfca_weight)));
+  // RAAM has no catchment in PySAL: it spreads demand over every pair of the cost table.
+  auto const raam_cost = raam(demand, supply, pairs_from_table(demand.size(), table, 1e300, decay::none()));
   auto const expected = read_csv("pysal_access_results.csv");
   REQUIRE(expected.size() == demand.size());
   for (auto const& r : expected) {
@@ -173,5 +269,7 @@ TEST_CASE("the same numbers as PySAL access on a shipped fixture (30 demand × 8
     CHECK(e2[i] == Approx(std::stod(r[2])).epsilon(1e-9).margin(1e-15));
     CHECK(g2[i] == Approx(std::stod(r[3])).epsilon(1e-9).margin(1e-15));
     CHECK(three[i] == Approx(std::stod(r[4])).epsilon(1e-9).margin(1e-15));
+    REQUIRE(r.size() == 6);  // PySAL leaves out the points RAAM cannot place; the fixture has none
+    CHECK(raam_cost[i] == Approx(std::stod(r[5])).epsilon(1e-9).margin(1e-15));
   }
 }

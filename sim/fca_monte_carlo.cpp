@@ -1,0 +1,264 @@
+#include "sim/fca_monte_carlo.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+
+#include "core/error.hpp"
+#include "core/random.hpp"
+
+namespace avip::sim {
+
+namespace {
+
+constexpr std::size_t batch = 8;  // replicates sharing one pass over the pair list
+
+/// random_stream as a standard uniform random bit generator, for the rare large draws.
+struct bits {
+  using result_type = std::uint64_t;
+  random_stream& s;
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+  result_type operator()() { return s.next(); }
+};
+
+/// Poisson(mean) by inversion (sequential search) below 50, the standard library's draw above.
+int poisson(random_stream& rs, double mean) {
+  if (!(mean > 0)) {
+    return 0;
+  }
+  if (mean >= 50) {
+    bits b{rs};
+    return std::poisson_distribution<int>{mean}(b);
+  }
+  double const u = rs.uniform();
+  double p = std::exp(-mean);
+  double cdf = p;
+  int k = 0;
+  while (u >= cdf && k < 1000) {
+    ++k;
+    p *= mean / k;
+    cdf += p;
+  }
+  return k;
+}
+
+/// Binomial(n, share) by inversion below n = 200, the standard library's draw above.
+int binomial(random_stream& rs, int n, double share) {
+  if (n <= 0 || !(share > 0)) {
+    return 0;
+  }
+  if (share >= 1) {
+    return n;
+  }
+  if (n >= 200) {
+    bits b{rs};
+    return std::binomial_distribution<int>{n, share}(b);
+  }
+  double const u = rs.uniform();
+  double const odds = share / (1 - share);
+  double p = std::pow(1 - share, n);
+  double cdf = p;
+  int k = 0;
+  while (u >= cdf && k < n) {
+    p *= odds * (n - k) / (k + 1);
+    ++k;
+    cdf += p;
+  }
+  return k;
+}
+
+/// What one batch of replicates contributes.
+struct batch_result {
+  std::vector<double> access_sum, access_sq;         // per demand point
+  std::vector<double> share_sum, reach, seen;        // per facility
+  std::vector<std::array<double, 5>> per_replicate;  // the five replicate-level indicators
+};
+
+batch_result run_batch(fca_mc_input const& in, fca_pairs const& pairs, fca_mc_options const& o,
+                       std::size_t first, std::size_t count) {
+  std::size_t const n = in.children.size();
+  std::size_t const m = in.places.size();
+  // Draws: children D and priority children P, replicate-minor so that a pair's pass touches one line.
+  std::vector<double> d(n * batch, 0.0);
+  std::vector<double> pr(n * batch, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t b = 0; b < count; ++b) {
+      random_stream rs{o.seed, {first + b, i}};
+      int const children = poisson(rs, in.children[i]);
+      d[i * batch + b] = children;
+      pr[i * batch + b] = binomial(rs, children, in.priority_share[i]);
+    }
+  }
+  // Step 1: weighted children and weighted priority children of each facility.
+  std::vector<double> wd(m * batch, 0.0);
+  std::vector<double> wp(m * batch, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    double const* di = &d[i * batch];
+    double const* pi = &pr[i * batch];
+    for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
+      double const w = pairs.weight[k];
+      double* wdj = &wd[pairs.supply[k] * batch];
+      double* wpj = &wp[pairs.supply[k] * batch];
+      for (std::size_t b = 0; b < batch; ++b) {
+        wdj[b] += di[b] * w;
+        wpj[b] += pi[b] * w;
+      }
+    }
+  }
+  batch_result out;
+  out.share_sum.assign(m, 0.0);
+  out.reach.assign(m, 0.0);
+  out.seen.assign(m, 0.0);
+  std::vector<double> ratio(m * batch, 0.0);
+  std::vector<double> labelled_in_reach(batch, 0.0);
+  std::vector<double> labelled_reaching(batch, 0.0);
+  for (std::size_t j = 0; j < m; ++j) {
+    for (std::size_t b = 0; b < count; ++b) {
+      double const wdj = wd[j * batch + b];
+      ratio[j * batch + b] = wdj > 0 ? in.places[j] / wdj : 0.0;
+      if (wdj > 0) {
+        double const share = wp[j * batch + b] / wdj;
+        bool const reaches = share >= o.target_share;
+        out.share_sum[j] += share;
+        out.seen[j] += 1;
+        out.reach[j] += reaches ? 1.0 : 0.0;
+        if (in.labelled[j] != 0) {
+          labelled_in_reach[b] += 1;
+          labelled_reaching[b] += reaches ? 1.0 : 0.0;
+        }
+      }
+    }
+  }
+  // Step 2: access of each demand point, and the QPV breakdown.
+  out.access_sum.assign(n, 0.0);
+  out.access_sq.assign(n, 0.0);
+  std::array<std::array<double, batch>, 8> acc{};  // num/den: qpv, outside, priority qpv, priority outside
+  std::array<double, batch> a{};
+  for (std::size_t i = 0; i < n; ++i) {
+    a.fill(0.0);
+    for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
+      double const w = pairs.weight[k];
+      double const* r = &ratio[pairs.supply[k] * batch];
+      for (std::size_t b = 0; b < batch; ++b) {
+        a[b] += r[b] * w;
+      }
+    }
+    std::size_t const q = in.in_qpv[i] != 0 ? 0 : 2;
+    for (std::size_t b = 0; b < count; ++b) {
+      out.access_sum[i] += a[b];
+      out.access_sq[i] += a[b] * a[b];
+      acc[q][b] += a[b] * d[i * batch + b];
+      acc[q + 1][b] += d[i * batch + b];
+      acc[q + 4][b] += a[b] * pr[i * batch + b];
+      acc[q + 5][b] += pr[i * batch + b];
+    }
+  }
+  auto ratio_of = [](double num, double den) {
+    return den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
+  };
+  for (std::size_t b = 0; b < count; ++b) {
+    out.per_replicate.push_back({ratio_of(acc[0][b], acc[1][b]), ratio_of(acc[2][b], acc[3][b]),
+                                 ratio_of(acc[4][b], acc[5][b]), ratio_of(acc[6][b], acc[7][b]),
+                                 ratio_of(labelled_reaching[b], labelled_in_reach[b])});
+  }
+  return out;
+}
+
+mc_summary summarise(std::vector<double> values) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }),
+               values.end());
+  if (values.empty()) {
+    double const nan = std::numeric_limits<double>::quiet_NaN();
+    return {nan, nan, nan};
+  }
+  std::sort(values.begin(), values.end());
+  double sum = 0;
+  for (double v : values) {
+    sum += v;
+  }
+  auto at = [&](double q) {
+    return values[static_cast<std::size_t>(std::floor(q * static_cast<double>(values.size() - 1) + 0.5))];
+  };
+  return {sum / static_cast<double>(values.size()), at(0.05), at(0.95)};
+}
+
+}  // namespace
+
+fca_mc_results fca_monte_carlo(fca_mc_input const& in, fca_pairs const& pairs, fca_mc_options const& o) {
+  if (pairs.weight.empty() && pairs.size() > 0) {  // all weights 1: store them for the batched passes
+    auto with_weights = pairs;
+    set_weights(with_weights, decay::none());
+    return fca_monte_carlo(in, with_weights, o);
+  }
+  std::size_t const n = in.children.size();
+  std::size_t const m = in.places.size();
+  if (o.replications < 1 || pairs.demand_count() != n || in.priority_share.size() != n ||
+      in.in_qpv.size() != n || in.labelled.size() != m) {
+    throw data_error{
+        fmt::format("Monte Carlo: {} replications over {} demand points and {} facilities: "
+                    "at least one replication and one value per point and facility are needed",
+                    o.replications, n, m)};
+  }
+  auto const reps = static_cast<std::size_t>(o.replications);
+  std::size_t const batches = (reps + batch - 1) / batch;
+  std::size_t const group = 16;  // batches in flight at once, reduced in order: bounded memory
+  fca_mc_results r;
+  r.replications = o.replications;
+  r.labelled_count = static_cast<std::size_t>(std::count(in.labelled.begin(), in.labelled.end(), 1));
+  r.access_mean.assign(n, 0.0);
+  r.access_sd.assign(n, 0.0);
+  std::vector<double> share_sum(m, 0.0);
+  std::vector<double> seen(m, 0.0);
+  r.reach_target.assign(m, 0.0);
+  std::array<std::vector<double>, 5> per_replicate;
+  for (std::size_t g = 0; g < batches; g += group) {
+    std::size_t const in_group = std::min(group, batches - g);
+    std::vector<batch_result> results(in_group);
+    tbb::parallel_for(std::size_t{0}, in_group, [&](std::size_t k) {
+      std::size_t const first = (g + k) * batch;
+      results[k] = run_batch(in, pairs, o, first, std::min(batch, reps - first));
+    });
+    for (auto const& b : results) {
+      for (std::size_t i = 0; i < n; ++i) {
+        r.access_mean[i] += b.access_sum[i];
+        r.access_sd[i] += b.access_sq[i];
+      }
+      for (std::size_t j = 0; j < m; ++j) {
+        share_sum[j] += b.share_sum[j];
+        seen[j] += b.seen[j];
+        r.reach_target[j] += b.reach[j];
+      }
+      for (auto const& v : b.per_replicate) {
+        for (std::size_t x = 0; x < v.size(); ++x) {
+          per_replicate[x].push_back(v[x]);
+        }
+      }
+    }
+  }
+  auto const count = static_cast<double>(reps);
+  for (std::size_t i = 0; i < n; ++i) {
+    double const mean = r.access_mean[i] / count;
+    r.access_mean[i] = mean;
+    r.access_sd[i] = std::sqrt(std::max(0.0, r.access_sd[i] / count - mean * mean));
+  }
+  r.priority_share_mean.resize(m);
+  for (std::size_t j = 0; j < m; ++j) {
+    r.priority_share_mean[j] =
+        seen[j] > 0 ? share_sum[j] / seen[j] : std::numeric_limits<double>::quiet_NaN();
+    r.reach_target[j] /= count;
+  }
+  r.access_qpv = summarise(per_replicate[0]);
+  r.access_outside = summarise(per_replicate[1]);
+  r.priority_access_qpv = summarise(per_replicate[2]);
+  r.priority_access_outside = summarise(per_replicate[3]);
+  r.labelled_reaching = summarise(per_replicate[4]);
+  return r;
+}
+
+}  // namespace avip::sim
