@@ -30,7 +30,8 @@ namespace {
 struct access_cli {
   std::string demand, supply, out, cost, timings, supply_out;
   std::string method{"e2sfca"};
-  std::string demand_field{"demand"}, supply_field{"supply"}, id_field{"id"};
+  std::string demand_field{"demand"}, supply_field{"supply"}, id_field{"id"}, supply_id_field;
+  std::vector<std::string> cost_filters;  ///< column=value
   std::string cost_origin{"origin"}, cost_dest{"dest"}, cost_name{"cost"};
   std::string x_field{"x"}, y_field{"y"};
   std::string steps{"10:1,20:0.68,30:0.22"};
@@ -140,6 +141,10 @@ std::string id_of(geo::feature_table const& t, std::size_t i, std::string const&
   return t.column(field) ? t.text(i, field) : std::to_string(t.fid[i]);
 }
 
+std::string const& supply_id(access_cli const& o) {
+  return o.supply_id_field.empty() ? o.id_field : o.supply_id_field;
+}
+
 sim::fca_pairs pairs_from_cost_table(access_cli const& o, geo::feature_table const& d,
                                      geo::feature_table const& s, sim::decay const& w) {
   std::map<std::string, std::uint32_t> di;
@@ -150,14 +155,29 @@ sim::fca_pairs pairs_from_cost_table(access_cli const& o, geo::feature_table con
     }
   }
   for (std::size_t j = 0; j < s.size(); ++j) {
-    if (!sj.emplace(s.text(j, o.id_field), static_cast<std::uint32_t>(j)).second) {
-      throw data_error{fmt::format("{}: duplicate id '{}'", s.where(j), s.text(j, o.id_field))};
+    if (!sj.emplace(s.text(j, supply_id(o)), static_cast<std::uint32_t>(j)).second) {
+      throw data_error{fmt::format("{}: duplicate id '{}'", s.where(j), s.text(j, supply_id(o)))};
     }
   }
   auto const c = geo::read_vector(o.cost);
+  std::vector<std::pair<std::string, std::string>> filters;
+  for (auto const& f : o.cost_filters) {
+    auto const eq = f.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw usage_error{fmt::format("--cost-filter: expected column=value, got '{}'", f)};
+    }
+    filters.emplace_back(f.substr(0, eq), f.substr(eq + 1));
+    if (!c.column(filters.back().first)) {
+      throw data_error{fmt::format("{}: no column '{}' (from --cost-filter)", o.cost, filters.back().first)};
+    }
+  }
   std::vector<sim::cost_row> rows;
   rows.reserve(c.size());
   for (std::size_t k = 0; k < c.size(); ++k) {
+    if (!std::all_of(filters.begin(), filters.end(),
+                     [&](auto const& f) { return c.text(k, f.first) == f.second; })) {
+      continue;
+    }
     auto const a = di.find(c.text(k, o.cost_origin));
     if (a == di.end()) {
       throw data_error{fmt::format("{}: origin '{}' is not a demand id of {}", c.where(k),
@@ -178,8 +198,10 @@ sim::fca_pairs pairs_from_cost_table(access_cli const& o, geo::feature_table con
   for (std::size_t i = 0; i < pairs.demand_count(); ++i) {
     for (auto k = pairs.offsets[i] + 1; k < pairs.offsets[i + 1]; ++k) {
       if (pairs.supply[k] == pairs.supply[k - 1]) {
-        throw data_error{fmt::format("{}: the pair ({}, {}) appears twice", o.cost, d.text(i, o.id_field),
-                                     s.text(pairs.supply[k], o.id_field))};
+        throw data_error{
+            fmt::format("{}: the pair ({}, {}) appears twice (several windows or modes? "
+                        "choose one with --cost-filter)",
+                        o.cost, d.text(i, o.id_field), s.text(pairs.supply[k], supply_id(o)))};
       }
     }
   }
@@ -247,9 +269,14 @@ int run_access(access_cli const& o) {
   double const search_s = seconds_since(t0);
 
   // One flat pass over the pair list, the memory-bandwidth bound the index is measured against.
-  t0 = clock_type::now();
-  auto const flat = sim::two_step_fca(demand, supply, pairs);
-  double const flat_pass_s = seconds_since(t0);
+  // The best of three, as a bound should be.
+  double flat_pass_s = 1e300;
+  std::vector<double> flat;
+  for (int rep = 0; rep < 3; ++rep) {
+    t0 = clock_type::now();
+    flat = sim::two_step_fca(demand, supply, pairs);
+    flat_pass_s = std::min(flat_pass_s, seconds_since(t0));
+  }
   std::size_t const pair_count = pairs.size();
 
   // The index.
@@ -327,7 +354,7 @@ int run_access(access_cli const& o) {
     std::ofstream out{tmp};
     out << "id,places,labellise,part_prioritaire_moyenne,probabilite_atteinte_20\n";
     for (std::size_t j = 0; j < s.size(); ++j) {
-      out << id_of(s, j, o.id_field) << ',' << number_text(supply[j]) << ','
+      out << id_of(s, j, supply_id(o)) << ',' << number_text(supply[j]) << ','
           << (s.number(j, o.labelled_field) != 0 ? 1 : 0) << ',' << number_text(mc->priority_share_mean[j])
           << ',' << number_text(mc->reach_target[j]) << '\n';
     }
@@ -385,6 +412,9 @@ void add_access_command(CLI::App& app, context& ctx) {
   sub->add_option("--cost-origin", o->cost_origin, "cost table: demand id column")->capture_default_str();
   sub->add_option("--cost-dest", o->cost_dest, "cost table: supply id column")->capture_default_str();
   sub->add_option("--cost-name", o->cost_name, "cost table: cost column")->capture_default_str();
+  sub->add_option("--cost-filter", o->cost_filters,
+                  "cost table: keep the rows where column=value (e.g. fenetre=weekday for avipsim transit's "
+                  "temps_bus.csv); repeatable");
   sub->add_option("--speed", o->speed_kmh, "km/h for straight-line costs")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -407,7 +437,9 @@ void add_access_command(CLI::App& app, context& ctx) {
       ->check(CLI::Range(1, 100000));
   sub->add_option("--demand-field", o->demand_field, "demand value column")->capture_default_str();
   sub->add_option("--supply-field", o->supply_field, "supply value column")->capture_default_str();
-  sub->add_option("--id-field", o->id_field, "id column of both layers")->capture_default_str();
+  sub->add_option("--id-field", o->id_field, "id column of the demand layer (and of the supply layer)")
+      ->capture_default_str();
+  sub->add_option("--supply-id-field", o->supply_id_field, "id column of the supply layer, when it differs");
   sub->add_option("--x-field", o->x_field, "CSV layers: x (or longitude) column")->capture_default_str();
   sub->add_option("--y-field", o->y_field, "CSV layers: y (or latitude) column")->capture_default_str();
   sub->add_option("--crs", o->crs, "CSV layers: EPSG code of their coordinates")->capture_default_str();

@@ -167,3 +167,128 @@ TEST_CASE("avipsim access reproduces PySAL access on the shipped fixture", "[cli
             .code != 0);
   fs::remove(out);
 }
+
+namespace {
+
+std::string slurp(fs::path const& p) {
+  std::ifstream in{p};
+  return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
+
+/// A small straight-line case in metres (EPSG:2975): 60 demand points, 8 facilities.
+fs::path small_access_case() {
+  auto const d = temp("access_case");
+  fs::create_directories(d);
+  std::ofstream dem{d / "demand.csv"};
+  dem << "id,x,y,demand,priority,qpv\n";
+  for (int i = 0; i < 60; ++i) {
+    dem << "d" << i << ',' << 340000 + (i * 7919) % 20000 << ',' << 7640000 + (i * 104729) % 20000 << ','
+        << 1 + i % 17 << ',' << (i % 4 == 0 ? 0.35 : 0.1) << ',' << (i % 4 == 0 ? 1 : 0) << '\n';
+  }
+  std::ofstream sup{d / "supply.csv"};
+  sup << "id,x,y,supply,labelled\n";
+  for (int j = 0; j < 8; ++j) {
+    sup << "s" << j << ',' << 341000 + j * 2300 << ',' << 7641000 + (j * 3001) % 18000 << ',' << 10 + 3 * j
+        << ',' << (j % 2) << '\n';
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("avipsim access: RAAM reproduces PySAL access on the shipped fixture", "[cli][access]") {
+  auto const out = temp("raam.csv");
+  // PySAL's RAAM has no catchment: it uses every pair of the cost table.
+  auto const r = run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
+                     src("tests/data/fca/supply.csv") + " --cost " + src("tests/data/fca/cost.csv") +
+                     " --method raam --catchment 1e9 --out " + out.string());
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  std::ifstream got{out};
+  std::ifstream want{src("tests/data/fca/pysal_access_results.csv")};
+  std::string g;
+  std::string e;
+  std::getline(got, g);
+  std::getline(want, e);
+  REQUIRE(e.substr(e.rfind(',') + 1) == "raam");
+  int rows = 0;
+  while (std::getline(got, g) && std::getline(want, e)) {
+    CHECK(std::stod(g.substr(g.find(',') + 1)) ==
+          Approx(std::stod(e.substr(e.rfind(',') + 1))).epsilon(1e-9));
+    ++rows;
+  }
+  CHECK(rows == 30);
+  fs::remove(out);
+}
+
+TEST_CASE("avipsim access: Monte Carlo with the 20 % check, the same files for any thread count",
+          "[cli][access]") {
+  auto const d = small_access_case();
+  auto const args =
+      "access --demand " + (d / "demand.csv").string() + " --supply " + (d / "supply.csv").string() +
+      " --crs 2975 --epsg 2975 --speed 30 --method e2sfca --replications 60 --priority-field priority "
+      "--qpv-field qpv --labelled-field labelled";
+  for (int threads : {1, 2}) {
+    auto const t = std::to_string(threads);
+    auto const r =
+        run(args + " --threads " + t + " --out " + (d / ("a" + t + ".csv")).string() + " --supply-out " +
+            (d / ("s" + t + ".csv")).string() + " --timings " + (d / ("t" + t + ".json")).string());
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    CHECK(r.output.find("structures labellisées atteignant 20 %") != std::string::npos);
+  }
+  CHECK(slurp(d / "a1.csv") == slurp(d / "a2.csv"));
+  CHECK(slurp(d / "s1.csv") == slurp(d / "s2.csv"));
+  auto const timing = nlohmann::json::parse(slurp(d / "t1.json"));
+  CHECK(timing["replications"] == 60);
+  CHECK(timing["pairs"].get<int>() > 0);
+  double const reaching = timing["monte_carlo"]["labelled_reaching_20"]["mean"];
+  CHECK(reaching >= 0.0);
+  CHECK(reaching <= 1.0);
+  std::ifstream s{d / "s1.csv"};
+  std::string line;
+  std::getline(s, line);
+  CHECK(line == "id,places,labellise,part_prioritaire_moyenne,probabilite_atteinte_20");
+  int rows = 0;
+  while (std::getline(s, line)) {
+    double const p = std::stod(line.substr(line.rfind(',') + 1));
+    CHECK(p >= 0.0);
+    CHECK(p <= 1.0);
+    ++rows;
+  }
+  CHECK(rows == 8);
+  fs::remove_all(d);
+}
+
+TEST_CASE("avipsim access: bad input gets one message naming the file and the place", "[cli][access]") {
+  auto const d = small_access_case();
+  auto const base = "access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
+                    src("tests/data/fca/supply.csv") + " --out " + (d / "x.csv").string();
+  {
+    std::ofstream c{d / "cost.csv"};
+    c << "origin,dest,cost\nd0,s0,3\nd0,s0,4\n";
+  }
+  auto r = run(base + " --cost " + (d / "cost.csv").string());
+  CHECK(r.code != 0);
+  CHECK(r.output.find("cost.csv") != std::string::npos);
+  CHECK(r.output.find("appears twice") != std::string::npos);
+  {
+    std::ofstream c{d / "cost2.csv"};
+    c << "origin,dest,cost\nd0,s0,3\nnobody,s0,4\n";
+  }
+  r = run(base + " --cost " + (d / "cost2.csv").string());
+  CHECK(r.code != 0);
+  CHECK(r.output.find("cost2.csv") != std::string::npos);
+  CHECK(r.output.find("nobody") != std::string::npos);
+  r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --steps 10:1,oops");
+  CHECK(r.code != 0);
+  CHECK(r.output.find("--steps") != std::string::npos);
+  r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --replications 10");
+  CHECK(r.code != 0);
+  CHECK(r.output.find("--priority-field") != std::string::npos);
+  r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --cost-filter fenetre=weekday");
+  CHECK(r.code != 0);
+  CHECK(r.output.find("fenetre") != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "x.csv"));
+  fs::remove_all(d);
+}
