@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,7 +35,7 @@ struct access_cli {
   std::vector<std::string> cost_filters;  ///< column=value
   std::string cost_origin{"origin"}, cost_dest{"dest"}, cost_name{"cost"};
   std::string x_field{"x"}, y_field{"y"};
-  std::string steps{"10:1,20:0.68,30:0.22"};
+  std::string steps;  ///< empty: PySAL access's default for the method
   double catchment{30.0};
   double speed_kmh{30.0};
   double detour{1.0};
@@ -194,7 +195,9 @@ sim::fca_pairs pairs_from_cost_table(access_cli const& o, geo::feature_table con
     }
     rows.push_back({a->second, b->second, cost});
   }
-  auto pairs = sim::pairs_from_table(d.size(), std::move(rows), o.catchment, w);
+  // 3SFCA's selection weights run over every row of the table, as PySAL's; the catchment comes after.
+  double const keep = o.method == "3sfca" ? std::numeric_limits<double>::infinity() : o.catchment;
+  auto pairs = sim::pairs_from_table(d.size(), std::move(rows), keep, w);
   for (std::size_t i = 0; i < pairs.demand_count(); ++i) {
     for (auto k = pairs.offsets[i] + 1; k < pairs.offsets[i + 1]; ++k) {
       if (pairs.supply[k] == pairs.supply[k - 1]) {
@@ -227,11 +230,12 @@ int run_access(access_cli const& o) {
       throw usage_error{fmt::format("{}: already exists (outputs are never overwritten)", *f)};
     }
   }
-  std::map<std::string, sim::decay> const weights{{"2sfca", sim::decay::none()},
-                                                  {"e2sfca", parse_steps(o.steps)},
-                                                  {"3sfca", parse_steps(o.steps)},
-                                                  {"g2sfca", sim::decay::gaussian(o.sigma)},
-                                                  {"raam", sim::decay::none()}};
+  std::map<std::string, sim::decay> const weights{
+      {"2sfca", sim::decay::none()},
+      {"e2sfca", o.steps.empty() ? sim::decay::stepped() : parse_steps(o.steps)},
+      {"3sfca", o.steps.empty() ? sim::decay::three_step_default() : parse_steps(o.steps)},
+      {"g2sfca", sim::decay::gaussian(o.sigma)},
+      {"raam", sim::decay::none()}};
   auto const w = weights.find(o.method);
   if (w == weights.end()) {
     throw usage_error{
@@ -263,9 +267,9 @@ int run_access(access_cli const& o) {
 
   // The pair list, with its weights.
   auto t0 = clock_type::now();
-  auto pairs = straight
-                   ? sim::catchment_pairs(points(d), points(s), o.catchment, o.speed_kmh, o.detour, w->second)
-                   : pairs_from_cost_table(o, d, s, w->second);
+  auto pairs = straight ? sim::catchment_pairs(points(d), points(s), o.catchment, o.speed_kmh, o.detour,
+                                               w->second, o.method == "raam")
+                        : pairs_from_cost_table(o, d, s, w->second);
   double const search_s = seconds_since(t0);
 
   // One flat pass over the pair list, the memory-bandwidth bound the index is measured against.
@@ -277,7 +281,7 @@ int run_access(access_cli const& o) {
     flat = sim::two_step_fca(demand, supply, pairs);
     flat_pass_s = std::min(flat_pass_s, seconds_since(t0));
   }
-  std::size_t const pair_count = pairs.size();
+  std::size_t pair_count = pairs.size();
 
   // The index.
   t0 = clock_type::now();
@@ -286,9 +290,10 @@ int run_access(access_cli const& o) {
     access = sim::raam(demand, supply, std::move(pairs), o.raam);
   } else {
     if (o.method == "3sfca") {
-      pairs = sim::three_step_weights(std::move(pairs));
+      pairs = sim::three_step_weights(std::move(pairs), o.catchment);
     }
     access = sim::two_step_fca(demand, supply, pairs);
+    pair_count = pairs.size();  // 3SFCA from a table: the pairs within the catchment
   }
   double const index_s = seconds_since(t0);
 
@@ -421,8 +426,9 @@ void add_access_command(CLI::App& app, context& ctx) {
   sub->add_option("--detour", o->detour, "detour factor for straight-line costs")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 10.0));
-  sub->add_option("--steps", o->steps, "E2SFCA and 3SFCA step weights, threshold:weight,…")
-      ->capture_default_str();
+  sub->add_option("--steps", o->steps,
+                  "E2SFCA and 3SFCA step weights, threshold:weight,… (default, as PySAL access: "
+                  "10:1,20:0.68,30:0.22 for E2SFCA, 10:0.962,20:0.704,30:0.377,60:0.042 for 3SFCA)");
   sub->add_option("--sigma", o->sigma, "G2SFCA Gaussian width (minutes)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

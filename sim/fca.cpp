@@ -41,10 +41,13 @@ decay decay::stepped(std::vector<std::pair<double, double>> steps) {
 }
 
 void set_weights(fca_pairs& pairs, decay const& w) {
-  pairs.weight.resize(pairs.cost.size());
-  tbb::parallel_for(tbb::blocked_range<std::size_t>{0, pairs.cost.size(), 1U << 16U}, [&](auto const& r) {
+  if (pairs.cost.size() != pairs.size() && w.shape != decay::form::none) {
+    throw data_error{"set_weights: the pair list was built without its costs"};
+  }
+  pairs.weight.resize(pairs.size());
+  tbb::parallel_for(tbb::blocked_range<std::size_t>{0, pairs.size(), 1U << 16U}, [&](auto const& r) {
     for (auto k = r.begin(); k != r.end(); ++k) {
-      pairs.weight[k] = w(pairs.cost[k]);
+      pairs.weight[k] = w.shape == decay::form::none ? 1.0 : w(pairs.cost[k]);
     }
   });
 }
@@ -165,7 +168,9 @@ struct filler {
   std::uint32_t at;
   void operator()(std::uint32_t supply, double cost) {
     p.supply[at] = supply;
-    p.cost[at] = cost;
+    if (!p.cost.empty()) {
+      p.cost[at] = cost;
+    }
     if (!p.weight.empty()) {
       p.weight[at] = w(cost);
     }
@@ -185,7 +190,8 @@ void require_fits(std::size_t pairs) {
 }  // namespace
 
 fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> const& supply,
-                          double catchment_minutes, double speed_kmh, double detour, decay const& w) {
+                          double catchment_minutes, double speed_kmh, double detour, decay const& w,
+                          bool keep_cost) {
   double const metres_per_minute = speed_kmh * 1000.0 / 60.0;
   // A little beyond the exact radius, so that rounding never hides a pair; the cost test decides.
   double const radius = catchment_minutes * metres_per_minute / detour * (1.0 + 1e-9) + 1e-6;
@@ -205,7 +211,9 @@ fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> c
   std::transform(count.begin(), count.end(), p.offsets.begin(),
                  [](std::size_t c) { return static_cast<std::uint32_t>(c); });
   p.supply.resize(count.back());
-  p.cost.resize(count.back());
+  if (keep_cost) {
+    p.cost.resize(count.back());
+  }
   if (w.shape != decay::form::none) {
     p.weight.resize(count.back());
   }
@@ -245,10 +253,13 @@ fca_pairs pairs_from_table(std::size_t demand_count, std::vector<cost_row> rows,
   return p;
 }
 
-fca_pairs three_step_weights(fca_pairs pairs) {
+fca_pairs three_step_weights(fca_pairs pairs, double catchment) {
   if (pairs.weight.empty()) {
     set_weights(pairs, decay::none());
   }
+  bool const drop =
+      pairs.cost.size() == pairs.size() &&
+      std::any_of(pairs.cost.begin(), pairs.cost.end(), [&](double c) { return !(c <= catchment); });
   tbb::parallel_for(std::size_t{0}, pairs.demand_count(), [&](std::size_t i) {
     double sum = 0;
     for (auto k = pairs.offsets[i]; k < pairs.offsets[i + 1]; ++k) {
@@ -258,6 +269,28 @@ fca_pairs three_step_weights(fca_pairs pairs) {
       pairs.weight[k] = sum > 0 ? pairs.weight[k] * pairs.weight[k] / sum : 0.0;
     }
   });
+  if (!drop) {
+    return pairs;
+  }
+  // Keep the pairs within the catchment, in order (each moves to a position ≤ its own).
+  std::uint32_t at = 0;
+  std::uint32_t begin = 0;
+  for (std::size_t i = 0; i < pairs.demand_count(); ++i) {
+    auto const end = pairs.offsets[i + 1];
+    for (auto k = begin; k < end; ++k) {
+      if (pairs.cost[k] <= catchment) {
+        pairs.supply[at] = pairs.supply[k];
+        pairs.cost[at] = pairs.cost[k];
+        pairs.weight[at] = pairs.weight[k];
+        ++at;
+      }
+    }
+    begin = end;
+    pairs.offsets[i + 1] = at;
+  }
+  pairs.supply.resize(at);
+  pairs.cost.resize(at);
+  pairs.weight.resize(at);
   return pairs;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -13,7 +14,8 @@ namespace avip::sim {
 
 /// Demand → supply pairs within a catchment, as CSR over demand points, with the pair's cost
 /// (minutes) and its distance-decay weight computed once, so that every later pass streams at flat speed.
-/// `weight` is empty when every weight is 1 (plain 2SFCA, RAAM): 8 bytes less per pair to write and read.
+/// `weight` is empty when every weight is 1 (plain 2SFCA, RAAM), and `cost` when the caller asked for
+/// weights only (the floating-catchment indices): 8 bytes less per pair to write and read for each.
 struct fca_pairs {
   std::vector<std::uint32_t> offsets;  ///< size demand + 1
   flat_vector<std::uint32_t> supply;
@@ -41,7 +43,10 @@ struct decay {
   double sigma{10.0};
 
   static decay none() { return {}; }
+  /// E2SFCA's steps by default (PySAL access's `enhanced_two_stage_fca`).
   static decay stepped(std::vector<std::pair<double, double>> steps = {{10, 1.0}, {20, 0.68}, {30, 0.22}});
+  /// PySAL access's default for `three_stage_fca` (Wan et al. 2012's steps).
+  static decay three_step_default() { return stepped({{10, 0.962}, {20, 0.704}, {30, 0.377}, {60, 0.042}}); }
   static decay gaussian(double sigma) { return {form::gaussian, {}, {}, sigma}; }
   /// The weight of a cost; the step function has no branch (the step is the count of thresholds passed).
   [[nodiscard]] double operator()(double cost) const {
@@ -72,7 +77,8 @@ void set_weights(fca_pairs& pairs, decay const& w);
 /// parallel passes over demand points (count, then fill) straight into the CSR arrays. The pair order is
 /// fixed by the grid, not by the threads.
 fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> const& supply,
-                          double catchment_minutes, double speed_kmh, double detour, decay const& w);
+                          double catchment_minutes, double speed_kmh, double detour, decay const& w,
+                          bool keep_cost = true);
 
 /// Pairs from a cost table of (demand index, supply index, cost) rows: rows with cost > catchment are
 /// dropped, each demand point's pairs sorted by supply index.
@@ -85,9 +91,10 @@ fca_pairs pairs_from_table(std::size_t demand_count, std::vector<cost_row> rows,
                            decay const& w);
 
 /// 3SFCA (Wan et al. 2012) as PySAL access's `three_stage_fca`: each pair's weight W_ij becomes
-/// W_ij × G_ij with the selection weight G_ij = W_ij / Σ_j' W_ij' over the demand point's pairs; the two
-/// steps then run on these weights. Returns the pairs with the new weights.
-fca_pairs three_step_weights(fca_pairs pairs);
+/// W_ij × G_ij with the selection weight G_ij = W_ij / Σ_j' W_ij' over ALL the demand point's pairs given
+/// (PySAL: every row of the cost table, whatever `max_cost`), then only the pairs within `catchment` are
+/// kept for the two steps (PySAL applies `max_cost` there). Needs the costs when it drops pairs.
+fca_pairs three_step_weights(fca_pairs pairs, double catchment = std::numeric_limits<double>::infinity());
 
 /// Two-step floating catchment with the pairs' weights (Luo & Qi 2009, E2SFCA when the weights are
 /// stepped; plain 2SFCA when they are all 1), as PySAL access's `fca.weighted_catchment` twice:

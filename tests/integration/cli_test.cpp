@@ -141,27 +141,37 @@ TEST_CASE("bad command lines and scenarios: one clear line, non-zero exit, no cr
 }
 
 TEST_CASE("avipsim access reproduces PySAL access on the shipped fixture", "[cli][access]") {
+  // Each method with its defaults, as PySAL access's (the fixture's columns 1 to 4).
   auto const out = temp("access.csv");
-  auto const r = run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
-                     src("tests/data/fca/supply.csv") + " --cost " + src("tests/data/fca/cost.csv") +
-                     " --method e2sfca --out " + out.string());
-  INFO(r.output);
-  REQUIRE(r.code == 0);
-  std::ifstream got{out};
-  std::ifstream want{src("tests/data/fca/pysal_access_results.csv")};
-  std::string g;
-  std::string e;
-  std::getline(got, g);
-  std::getline(want, e);
-  int rows = 0;
-  while (std::getline(got, g) && std::getline(want, e)) {
-    auto const gv = std::stod(g.substr(g.find(',') + 1));
-    auto const e1 = e.find(',');
-    auto const ev = std::stod(e.substr(e.find(',', e1 + 1) + 1));  // the e2sfca column
-    CHECK(gv == Approx(ev).epsilon(1e-9).margin(1e-15));
-    ++rows;
+  int column = 0;
+  for (std::string method : {"2sfca", "e2sfca", "g2sfca", "3sfca"}) {
+    ++column;
+    INFO(method);
+    fs::remove(out);
+    auto const r = run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
+                       src("tests/data/fca/supply.csv") + " --cost " + src("tests/data/fca/cost.csv") +
+                       " --method " + method + " --out " + out.string());
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    std::ifstream got{out};
+    std::ifstream want{src("tests/data/fca/pysal_access_results.csv")};
+    std::string g;
+    std::string e;
+    std::getline(got, g);
+    std::getline(want, e);
+    int rows = 0;
+    while (std::getline(got, g) && std::getline(want, e)) {
+      auto const gv = std::stod(g.substr(g.find(',') + 1));
+      std::size_t at = 0;
+      for (int c = 0; c < column; ++c) {
+        at = e.find(',', at) + 1;
+      }
+      auto const ev = std::stod(e.substr(at, e.find(',', at) - at));
+      CHECK(gv == Approx(ev).epsilon(1e-9).margin(1e-15));
+      ++rows;
+    }
+    CHECK(rows == 30);
   }
-  CHECK(rows == 30);
   CHECK(run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
             src("tests/data/fca/supply.csv") + " --method magic --out " + out.string() + ".x")
             .code != 0);

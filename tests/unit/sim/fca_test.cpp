@@ -180,6 +180,17 @@ TEST_CASE("3SFCA: selection weights G = W / ΣW per demand point", "[sim][fca]")
   CHECK(a[0] == Approx(0.1994005).epsilon(1e-5));
 }
 
+TEST_CASE("3SFCA: the selection weights count the pairs beyond the catchment, the two steps do not",
+          "[sim][fca]") {
+  // One demand point, facilities at 5 and 45 minutes, steps 10: 1, 60: 0.5. G over both: W = (1, 0.5),
+  // ΣW = 1.5 → W·G = (1/1.5, 0.25/1.5); the catchment of 30 keeps the first only.
+  auto const p = three_step_weights(
+      pairs_from_table(1, {{0, 0, 5.0}, {0, 1, 45.0}}, 1e300, decay::stepped({{10, 1.0}, {60, 0.5}})), 30);
+  REQUIRE(p.size() == 1);
+  CHECK(p.offsets == std::vector<std::uint32_t>{0, 1});
+  CHECK(p.weight[0] == Approx(1.0 / 1.5));
+}
+
 TEST_CASE("G2SFCA: Gaussian weights as PySAL's gaussian(sigma)", "[sim][fca]") {
   CHECK(gaussian_weight(0, 10) == Approx(1.0));
   CHECK(gaussian_weight(10, 10) == Approx(std::exp(-0.5)));
@@ -217,7 +228,7 @@ std::vector<std::vector<std::string>> read_csv(std::string const& name) {
 TEST_CASE("the same numbers as PySAL access on a shipped fixture (30 demand × 8 supply, 30-minute catchment)",
           "[sim][fca][pysal]") {
   // tests/data/fca: inputs and PySAL access's results (two_stage_fca with no weight, with
-  // step_fn({10: 1, 20: 0.68, 30: 0.22}) and gaussian(10), three_stage_fca with the step weights, and
+  // step_fn({10: 1, 20: 0.68, 30: 0.22}) and gaussian(10), three_stage_fca with its default weights, and
   // raam with its defaults over the whole cost table),
   // computed once with PySAL access; no Python is needed to run this test.
   std::map<std::string, std::uint32_t> di;
@@ -257,7 +268,10 @@ TEST_CASE("the same numbers as PySAL access on a shipped fixture (30 demand × 8
   auto const two = two_step_fca(demand, supply, pairs_with([](double) { return 1.0; }));
   auto const e2 = two_step_fca(demand, supply, pairs_with(e2sfca_weight));
   auto const g2 = two_step_fca(demand, supply, pairs_with([](double c) { return gaussian_weight(c, 10); }));
-  auto const three = two_step_fca(demand, supply, three_step_weights(pairs_with(e2sfca_weight)));
+  // 3SFCA's selection weights run over every row of the cost table (PySAL's), the catchment applies after.
+  auto const three = two_step_fca(
+      demand, supply,
+      three_step_weights(pairs_from_table(demand.size(), table, 1e300, decay::three_step_default()), 30));
   // RAAM has no catchment in PySAL: it spreads demand over every pair of the cost table.
   auto const raam_cost = raam(demand, supply, pairs_from_table(demand.size(), table, 1e300, decay::none()));
   auto const expected = read_csv("pysal_access_results.csv");
