@@ -40,14 +40,45 @@ decay decay::stepped(std::vector<std::pair<double, double>> steps) {
   return d;
 }
 
+void decay::fill(double const* cost, double* weight, std::size_t n) const {
+  switch (shape) {
+    case form::none:
+      std::fill_n(weight, n, 1.0);
+      return;
+    case form::gaussian: {
+      double const scale = 2.0 * sigma * sigma;
+      for (std::size_t k = 0; k < n; ++k) {
+        weight[k] = std::exp(-cost[k] * cost[k] / scale);
+      }
+      return;
+    }
+    case form::stepped: {
+      // values[j] where j counts the thresholds below the cost: values[0] up to the first, 0 beyond the last.
+      double const* t = thresholds.data();
+      double const* v = values.data();
+      std::size_t const steps = thresholds.size();
+      for (std::size_t k = 0; k < n; ++k) {
+        std::size_t j = 0;
+        for (std::size_t m = 0; m < steps; ++m) {
+          j += cost[k] > t[m] ? 1U : 0U;
+        }
+        weight[k] = v[j];
+      }
+      return;
+    }
+  }
+}
+
 void set_weights(fca_pairs& pairs, decay const& w) {
   if (pairs.cost.size() != pairs.size() && w.shape != decay::form::none) {
     throw data_error{"set_weights: the pair list was built without its costs"};
   }
   pairs.weight.resize(pairs.size());
   tbb::parallel_for(tbb::blocked_range<std::size_t>{0, pairs.size(), 1U << 16U}, [&](auto const& r) {
-    for (auto k = r.begin(); k != r.end(); ++k) {
-      pairs.weight[k] = w.shape == decay::form::none ? 1.0 : w(pairs.cost[k]);
+    if (w.shape == decay::form::none) {
+      std::fill_n(pairs.weight.data() + r.begin(), r.size(), 1.0);
+    } else {
+      w.fill(pairs.cost.data() + r.begin(), pairs.weight.data() + r.begin(), r.size());
     }
   });
 }
@@ -111,17 +142,10 @@ supply_grid make_grid(std::vector<point> const& supply, double radius) {
   return g;
 }
 
-/// Calls `found(supply id, cost)` for every supply point within the catchment of `d`, in grid order.
-/// Only the cells a circle of the radius can touch are visited: for each row of cells, the columns within
-/// the circle's chord at the row's nearest edge.
-template <typename Found>
-void for_each_within(supply_grid const& g, point d, double radius, double catchment, double detour,
-                     double metres_per_minute, Found& found) {
-  // Squared distances surely inside or outside the catchment, so that only a thin ring between them
-  // needs the exact cost test (the one that decides, in both passes).
-  double const exact = catchment * metres_per_minute / detour;
-  double const inner = exact * exact * (1.0 - 1e-9);
-  double const outer = exact * exact * (1.0 + 1e-9);
+/// Calls `segment(begin, end)` for each run of sorted supply points that a circle of `radius` around `d`
+/// can touch: for each row of cells, the columns within the circle's chord at the row's nearest edge.
+template <typename Segment>
+void for_each_segment(supply_grid const& g, point d, double radius, Segment&& segment) {
   auto const r0 = g.row(d.y - radius);
   auto const r1 = g.row(d.y + radius);
   for (auto row = r0; row <= r1; ++row) {
@@ -135,47 +159,59 @@ void for_each_within(supply_grid const& g, point d, double radius, double catchm
     auto const c1 = g.col(d.x + half);
     auto const begin = g.start[static_cast<std::size_t>(row * g.nx + c0)];
     auto const end = g.start[static_cast<std::size_t>(row * g.nx + c1 + 1)];
-    for (auto s = begin; s < end; ++s) {
-      double const ex = d.x - g.x[s];
-      double const ey = d.y - g.y[s];
-      double const squared = ex * ex + ey * ey;
-      if (squared > outer) {
-        continue;
-      }
-      if constexpr (Found::wants_cost) {
-        double const cost = std::sqrt(squared) * detour / metres_per_minute;
-        if (cost <= catchment) {
-          found(g.id[s], cost);
-        }
-      } else if (squared < inner || std::sqrt(squared) * detour / metres_per_minute <= catchment) {
-        found(g.id[s], 0.0);
-      }
+    if (begin < end) {
+      segment(begin, end);
     }
   }
 }
 
-/// The two visitors of for_each_within: the count pass needs no cost, the fill pass does.
-struct counter {
-  static constexpr bool wants_cost = false;
-  std::size_t n{0};
-  void operator()(std::uint32_t /*supply*/, double /*cost*/) { ++n; }
+/// The catchment test, shared by both passes so that they always agree: cost = √(dx² + dy²) × detour ÷
+/// metres per minute ≤ catchment. Squared distances surely inside or outside it skip the square root.
+struct catchment_test {
+  double catchment, detour, metres_per_minute;
+  double inner, outer;  ///< squared distances surely inside / outside
+
+  catchment_test(double catchment_minutes, double detour_factor, double mpm)
+      : catchment{catchment_minutes}, detour{detour_factor}, metres_per_minute{mpm} {
+    double const exact = catchment * metres_per_minute / detour;
+    inner = exact * exact * (1.0 - 1e-9);
+    outer = exact * exact * (1.0 + 1e-9);
+  }
+  [[nodiscard]] double cost(double squared) const { return std::sqrt(squared) * detour / metres_per_minute; }
+
+  /// How many supply points of [begin, end) are within the catchment of d: a branch-free count of the
+  /// sure ones, then the exact test only when some fall in the thin ring between `inner` and `outer`.
+  [[nodiscard]] std::size_t count(supply_grid const& g, point d, std::uint32_t begin,
+                                  std::uint32_t end) const {
+    std::size_t sure = 0;
+    std::size_t ring = 0;
+    for (auto s = begin; s < end; ++s) {
+      double const ex = d.x - g.x[s];
+      double const ey = d.y - g.y[s];
+      double const squared = ex * ex + ey * ey;
+      sure += squared < inner ? 1U : 0U;
+      ring += (squared >= inner && squared <= outer) ? 1U : 0U;
+    }
+    if (ring > 0) {
+      for (auto s = begin; s < end; ++s) {
+        double const ex = d.x - g.x[s];
+        double const ey = d.y - g.y[s];
+        double const squared = ex * ex + ey * ey;
+        if (squared >= inner && squared <= outer && cost(squared) <= catchment) {
+          ++sure;
+        }
+      }
+    }
+    return sure;
+  }
 };
 
-struct filler {
-  static constexpr bool wants_cost = true;
-  fca_pairs& p;
-  decay const& w;
-  std::uint32_t at;
-  void operator()(std::uint32_t supply, double cost) {
-    p.supply[at] = supply;
-    if (!p.cost.empty()) {
-      p.cost[at] = cost;
-    }
-    if (!p.weight.empty()) {
-      p.weight[at] = w(cost);
-    }
-    ++at;
-  }
+/// Per-task scratch of the fill pass: the costs of one run of candidates, then the kept pairs of one
+/// demand point.
+struct fill_scratch {
+  std::vector<double> candidate_cost;
+  std::vector<std::uint32_t> kept_supply;
+  std::vector<double> kept_cost;
 };
 
 void require_fits(std::size_t pairs) {
@@ -196,14 +232,17 @@ fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> c
   // A little beyond the exact radius, so that rounding never hides a pair; the cost test decides.
   double const radius = catchment_minutes * metres_per_minute / detour * (1.0 + 1e-9) + 1e-6;
   auto const g = make_grid(supply, radius);
+  catchment_test const test{catchment_minutes, detour, metres_per_minute};
   fca_pairs p;
   p.offsets.assign(demand.size() + 1, 0);
   std::vector<std::size_t> count(demand.size() + 1, 0);
   tbb::parallel_for(tbb::blocked_range<std::size_t>{0, demand.size(), 256}, [&](auto const& range) {
     for (auto i = range.begin(); i != range.end(); ++i) {
-      counter n;
-      for_each_within(g, demand[i], radius, catchment_minutes, detour, metres_per_minute, n);
-      count[i + 1] = n.n;
+      std::size_t n = 0;
+      for_each_segment(g, demand[i], radius, [&](std::uint32_t begin, std::uint32_t end) {
+        n += test.count(g, demand[i], begin, end);
+      });
+      count[i + 1] = n;
     }
   });
   std::partial_sum(count.begin(), count.end(), count.begin());
@@ -218,9 +257,36 @@ fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> c
     p.weight.resize(count.back());
   }
   tbb::parallel_for(tbb::blocked_range<std::size_t>{0, demand.size(), 256}, [&](auto const& range) {
+    fill_scratch scratch;
     for (auto i = range.begin(); i != range.end(); ++i) {
-      filler f{p, w, p.offsets[i]};
-      for_each_within(g, demand[i], radius, catchment_minutes, detour, metres_per_minute, f);
+      point const d = demand[i];
+      std::size_t n = 0;
+      for_each_segment(g, d, radius, [&](std::uint32_t begin, std::uint32_t end) {
+        // The costs of the run (a loop the compiler vectorises), then a branch-free compaction.
+        std::size_t const len = end - begin;
+        scratch.candidate_cost.resize(len);
+        double* c = scratch.candidate_cost.data();
+        for (std::size_t s = 0; s < len; ++s) {
+          double const ex = d.x - g.x[begin + s];
+          double const ey = d.y - g.y[begin + s];
+          c[s] = std::sqrt(ex * ex + ey * ey) * detour / metres_per_minute;
+        }
+        scratch.kept_supply.resize(n + len);
+        scratch.kept_cost.resize(n + len);
+        for (std::size_t s = 0; s < len; ++s) {
+          scratch.kept_supply[n] = g.id[begin + s];
+          scratch.kept_cost[n] = c[s];
+          n += c[s] <= catchment_minutes ? 1U : 0U;
+        }
+      });
+      auto const at = p.offsets[i];
+      std::copy_n(scratch.kept_supply.begin(), n, p.supply.begin() + at);
+      if (keep_cost) {
+        std::copy_n(scratch.kept_cost.begin(), n, p.cost.begin() + at);
+      }
+      if (!p.weight.empty()) {
+        w.fill(scratch.kept_cost.data(), p.weight.data() + at, n);
+      }
     }
   });
   return p;

@@ -65,6 +65,8 @@ struct decay {
     }
     return 0.0;
   }
+  /// weight[k] = (*this)(cost[k]) for k < n, with one tight loop per form.
+  void fill(double const* cost, double* weight, std::size_t n) const;
 };
 
 /// Sets every pair's weight from its cost (in parallel); stores them even when they are all 1.

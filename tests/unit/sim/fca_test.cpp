@@ -177,7 +177,11 @@ TEST_CASE("3SFCA: selection weights G = W / ΣW per demand point", "[sim][fca]")
   CHECK(p.weight[0] == Approx(1.0 / 1.68));
   CHECK(p.weight[2] == Approx(0.22 * 0.22 / 1.9));
   auto const a = two_step_fca({100, 50, 10}, {10, 20, 5}, p);
-  CHECK(a[0] == Approx(0.1994005).epsilon(1e-5));
+  // A_i1 = 0.0254737·R0 + 0.5263158·R1 + 0.2433684·R2 = 0.0041899 + 0.1940824 + 0.0597512 = 0.2580235
+  // A_i2 = 0.0396721·R1 + 0.8196721·R2 = 0.0146293 + 0.2012439 = 0.2158733
+  CHECK(a[0] == Approx(0.1994009).epsilon(1e-5));
+  CHECK(a[1] == Approx(0.2580236).epsilon(1e-5));
+  CHECK(a[2] == Approx(0.2158733).epsilon(1e-5));
 }
 
 TEST_CASE("3SFCA: the selection weights count the pairs beyond the catchment, the two steps do not",
@@ -194,8 +198,16 @@ TEST_CASE("3SFCA: the selection weights count the pairs beyond the catchment, th
 TEST_CASE("G2SFCA: Gaussian weights as PySAL's gaussian(sigma)", "[sim][fca]") {
   CHECK(gaussian_weight(0, 10) == Approx(1.0));
   CHECK(gaussian_weight(10, 10) == Approx(std::exp(-0.5)));
+  // σ = 10: W = exp(−c²/200): i0: 0.8824969, 0.3246525; i1: 0.0439369, 0.7261490, 0.4867523;
+  // i2: 0.0198411, 0.9559975. Step 1: j0 = 88.24969 + 2.196847 = 90.446537; j1 = 32.465247 + 36.307452
+  //   + 0.198411 = 68.971110; j2 = 24.337613 + 9.559975 = 33.897588. R = 0.1105626, 0.2899765, 0.1475031.
+  // Step 2: A_i0 = 0.0975710 + 0.0941417 = 0.1917127; A_i1 = 0.0048578 + 0.2105661 + 0.0717975 = 0.2872214;
+  //   A_i2 = 0.0057535 + 0.1410126 = 0.1467661.
   auto const a = two_step_fca({100, 50, 10}, {10, 20, 5},
                               three_by_three([](double c) { return gaussian_weight(c, 10); }));
+  CHECK(a[0] == Approx(0.1917127).epsilon(1e-6));
+  CHECK(a[1] == Approx(0.2872214).epsilon(1e-6));
+  CHECK(a[2] == Approx(0.1467661).epsilon(1e-6));
   // Supply is conserved when every facility has demand in reach, whatever the weights: Σ D·A = Σ S.
   CHECK(100 * a[0] + 50 * a[1] + 10 * a[2] == Approx(35.0));
 }
