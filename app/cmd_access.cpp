@@ -17,6 +17,7 @@
 
 #include "app/commands.hpp"
 #include "core/error.hpp"
+#include "core/progress.hpp"
 #include "geo/geometry_ops.hpp"
 #include "geo/projection.hpp"
 #include "geo/vector_reader.hpp"
@@ -46,6 +47,7 @@ struct access_cli {
   int replications{0};
   std::uint64_t seed{974};
   std::string priority_field, qpv_field, labelled_field;
+  bool quiet{false};
 };
 
 using clock_type = std::chrono::steady_clock;
@@ -287,7 +289,11 @@ int run_access(access_cli const& o) {
   t0 = clock_type::now();
   std::vector<double> access;
   if (o.method == "raam") {
-    access = sim::raam(demand, supply, std::move(pairs), o.raam);
+    progress bar{"avipsim: RAAM cycles", static_cast<std::size_t>(o.raam.max_cycles), !o.quiet};
+    auto params = o.raam;
+    params.bar = &bar;
+    access = sim::raam(demand, supply, std::move(pairs), params);
+    bar.finish();
   } else {
     if (o.method == "3sfca") {
       pairs = sim::three_step_weights(std::move(pairs), o.catchment);
@@ -324,7 +330,9 @@ int run_access(access_cli const& o) {
     for (std::size_t j = 0; j < s.size(); ++j) {
       in.labelled.push_back(s.number(j, o.labelled_field) != 0 ? 1 : 0);
     }
-    mc = sim::fca_monte_carlo(in, pairs, {o.replications, o.seed, 0.20});
+    progress bar{"avipsim: Monte Carlo", static_cast<std::size_t>(o.replications), !o.quiet};
+    mc = sim::fca_monte_carlo(in, pairs, {o.replications, o.seed, 0.20, &bar});
+    bar.finish();
     timing["monte_carlo_s"] = seconds_since(t0);
     timing["replications"] = o.replications;
     timing["monte_carlo"] = {{"access_qpv", summary_json(mc->access_qpv)},
@@ -462,6 +470,7 @@ void add_access_command(CLI::App& app, context& ctx) {
   sub->add_option("--labelled-field", o->labelled_field, "Monte Carlo: supply column, 1 when labelled AVIP");
   sub->add_option("--supply-out", o->supply_out,
                   "Monte Carlo: per-facility CSV (priority share, probability of reaching 20 %)");
+  sub->add_flag("--quiet", o->quiet, "no progress bar");
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] { ctx.action = [o] { return run_access(*o); }; });
 }

@@ -223,6 +223,9 @@ fca_mc_results fca_monte_carlo(fca_mc_input const& in, fca_pairs const& pairs, f
     tbb::parallel_for(std::size_t{0}, in_group, [&](std::size_t k) {
       std::size_t const first = (g + k) * batch;
       results[k] = run_batch(in, pairs, o, first, std::min(batch, reps - first));
+      if (o.bar != nullptr) {
+        o.bar->advance(std::min(batch, reps - first));
+      }
     });
     for (auto const& b : results) {
       for (std::size_t i = 0; i < n; ++i) {

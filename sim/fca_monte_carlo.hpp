@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "sim/fca.hpp"
 
 namespace avip::sim {
@@ -20,6 +21,7 @@ struct fca_mc_options {
   int replications{1000};
   std::uint64_t seed{974};
   double target_share{0.20};  ///< the AVIP label's target share of children of parents in insertion
+  progress* bar{nullptr};     ///< advanced by the replicates done, when set
 };
 
 /// A replicate-level indicator summarised over the replicates.

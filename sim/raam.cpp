@@ -224,6 +224,9 @@ std::vector<double> raam(std::vector<double> const& demand, std::vector<double> 
       });
     }
 
+    if (p.bar != nullptr) {
+      p.bar->advance();
+    }
     bool const last = cycle + 1 == p.max_cycles;
     tbb::parallel_for(std::size_t{0}, rows, [&](std::size_t r) {
       auto const& m = moves[r];

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "core/progress.hpp"
 #include "sim/fca.hpp"
 
 namespace avip::sim {
@@ -15,6 +16,7 @@ struct raam_params {
   double half_life{50.0};    ///< cycles to halve the share that may move
   double min_step{0.005};    ///< floor of that share
   int limit_initial{20};     ///< cycles during which moves into a facility are scaled to its size
+  progress* bar{nullptr};    ///< advanced once per cycle when set
 };
 
 /// RAAM (Saxon & Snow 2020), as PySAL access's `raam.iterate_raam`, over the pair list: every demand
