@@ -48,22 +48,11 @@ struct decay {
   /// PySAL access's default for `three_stage_fca` (Wan et al. 2012's steps).
   static decay three_step_default() { return stepped({{10, 0.962}, {20, 0.704}, {30, 0.377}, {60, 0.042}}); }
   static decay gaussian(double sigma) { return {form::gaussian, {}, {}, sigma}; }
-  /// The weight of a cost; the step function has no branch (the step is the count of thresholds passed).
+  /// The weight of one cost.
   [[nodiscard]] double operator()(double cost) const {
-    switch (shape) {
-      case form::none:
-        return 1.0;
-      case form::gaussian:
-        return gaussian_weight(cost, sigma);
-      case form::stepped: {
-        std::size_t k = 0;
-        for (double t : thresholds) {
-          k += cost > t ? 1U : 0U;
-        }
-        return values[k];
-      }
-    }
-    return 0.0;
+    double weight = 0;
+    fill(&cost, &weight, 1);
+    return weight;
   }
   /// weight[k] = (*this)(cost[k]) for k < n, with one tight loop per form.
   void fill(double const* cost, double* weight, std::size_t n) const;
@@ -76,7 +65,8 @@ void set_weights(fca_pairs& pairs, decay const& w);
 /// `detour` (cost = √(dx² + dy²) × detour ÷ (speed × 1000 / 60)), with their weights (none stored for
 /// decay::none()).
 /// Neighbour search: supply points sorted into a dense grid of square buckets (counting sort), then two
-/// parallel passes over demand points (count, then fill) straight into the CSR arrays. The pair order is
+/// parallel passes over demand points (count; then costs, compaction through a per-task buffer, and copy
+/// into the CSR arrays). The pair order is
 /// fixed by the grid, not by the threads.
 fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> const& supply,
                           double catchment_minutes, double speed_kmh, double detour, decay const& w,

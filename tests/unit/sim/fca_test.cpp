@@ -9,6 +9,7 @@
 #include "core/random.hpp"
 #include "sim/fca.hpp"
 #include "sim/raam.hpp"
+#include "three_by_three.hpp"
 
 using namespace avip::sim;
 
@@ -25,24 +26,7 @@ using namespace avip::sim;
 // Step 2: A_i0 = R0 + 0.68 R1 = 0.0900901 + 0.1131448 = 0.2032349
 //         A_i1 = 0.22 R0 + R1 + 0.68 R2 = 0.0198198 + 0.1663894 + 0.0772727 = 0.2634819
 //         A_i2 = 0.22 R1 + R2 = 0.0366057 + 0.1136364 = 0.1502421
-namespace {
-fca_pairs three_by_three(double (*w)(double)) {
-  double const cost[3][3] = {{5, 15, 40}, {25, 8, 12}, {35, 28, 3}};
-  fca_pairs p;
-  p.offsets = {0};
-  for (int i = 0; i < 3; ++i) {
-    for (std::uint32_t j = 0; j < 3; ++j) {
-      if (cost[i][j] <= 30) {
-        p.supply.push_back(j);
-        p.cost.push_back(cost[i][j]);
-        p.weight.push_back(w(cost[i][j]));
-      }
-    }
-    p.offsets.push_back(static_cast<std::uint32_t>(p.supply.size()));
-  }
-  return p;
-}
-}  // namespace
+using avip::sim::testing::three_by_three;
 
 TEST_CASE("E2SFCA on a hand-computed 3 × 3 example", "[sim][fca]") {
   auto const a = two_step_fca({100, 50, 10}, {10, 20, 5}, three_by_three(e2sfca_weight));

@@ -6,6 +6,7 @@
 
 #include "core/random.hpp"
 #include "sim/raam.hpp"
+#include "three_by_three.hpp"
 
 using namespace avip::sim;
 
@@ -33,19 +34,7 @@ using namespace avip::sim;
 //   i1 (46 × 0.8989583 + 4 × 0.6375) / 50 = 0.8780417; i2 0.4875.
 namespace {
 fca_pairs three_by_three() {
-  double const cost[3][3] = {{5, 15, 40}, {25, 8, 12}, {35, 28, 3}};
-  fca_pairs p;
-  p.offsets = {0};
-  for (int i = 0; i < 3; ++i) {
-    for (std::uint32_t j = 0; j < 3; ++j) {
-      if (cost[i][j] <= 30) {
-        p.supply.push_back(j);
-        p.cost.push_back(cost[i][j]);
-      }
-    }
-    p.offsets.push_back(static_cast<std::uint32_t>(p.supply.size()));
-  }
-  return p;
+  return avip::sim::testing::three_by_three(decay::none());  // RAAM reads the costs only
 }
 }  // namespace
 
