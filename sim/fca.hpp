@@ -66,8 +66,7 @@ void set_weights(fca_pairs& pairs, decay const& w);
 /// decay::none()).
 /// Neighbour search: supply points sorted into a dense grid of square buckets (counting sort), then two
 /// parallel passes over demand points (count; then costs, compaction through a per-task buffer, and copy
-/// into the CSR arrays). The pair order is
-/// fixed by the grid, not by the threads.
+/// into the CSR arrays). The pair order is fixed by the grid, not by the threads.
 fca_pairs catchment_pairs(std::vector<point> const& demand, std::vector<point> const& supply,
                           double catchment_minutes, double speed_kmh, double detour, decay const& w,
                           bool keep_cost = true);
