@@ -9,8 +9,7 @@
 #include <cstring>
 #include <string>
 
-#include <sys/resource.h>
-
+#include "core/memory.hpp"
 #include "core/random.hpp"
 #include "sim/engine.hpp"
 #include "sim/opening_hours.hpp"
@@ -19,12 +18,6 @@
 using namespace avip;
 
 namespace {
-
-double peak_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
-}
 
 template <typename Fn>
 double seconds(Fn&& fn) {
@@ -145,7 +138,8 @@ int main(int argc, char** argv) {
       "La Réunion baseline: %zu families, %zu facilities, %d replications: %.2f s (goal < 5 s), peak RSS "
       "%.0f MB, "
       "coverage %.3f\n",
-      t.world.families.size(), t.world.facilities.size(), reps, s, peak_mb(), r.island.coverage.mean());
+      t.world.families.size(), t.world.facilities.size(), reps, s, avip::peak_rss_mb(),
+      r.island.coverage.mean());
   if (skip_national) {
     return 0;
   }
@@ -156,6 +150,6 @@ int main(int argc, char** argv) {
       "national-size: %zu families, %zu facilities (generated in %.1f s), %d replications: %.1f s (goal < "
       "600 s), "
       "peak RSS %.0f MB (goal < 8192), coverage %.3f\n",
-      families, facilities, build, national_reps, run_s, peak_mb(), r.island.coverage.mean());
+      families, facilities, build, national_reps, run_s, avip::peak_rss_mb(), r.island.coverage.mean());
   return 0;
 }

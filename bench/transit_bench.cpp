@@ -4,8 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include <sys/resource.h>
-
+#include "core/memory.hpp"
 #include "geo/travel_times.hpp"
 #include "territory/load.hpp"
 
@@ -31,8 +30,6 @@ int main() {
   auto const t0 = std::chrono::steady_clock::now();
   auto const m = avip::geo::bus_travel_times(feeds, t.world.epsg, origins, dests, o);
   double const s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
   std::size_t weekday = 0;
   for (auto const& mins : m.minutes) {
     weekday += mins[0] != avip::geo::kUnreachableMinutes ? 1 : 0;
@@ -42,6 +39,6 @@ int main() {
       "within "
       "%.0f min (%zu on weekdays), peak RSS %.0f MB\n",
       origins.size(), dests.size(), s, m.destination.size(), o.tolerance_minutes, weekday,
-      static_cast<double>(u.ru_maxrss) / 1024.0);
+      avip::peak_rss_mb());
   return 0;
 }
