@@ -93,8 +93,17 @@ sim::decay parse_steps(std::string const& text) {
       if (colon == std::string::npos) {
         throw std::invalid_argument{item};
       }
-      double const threshold = std::stod(item.substr(0, colon));
-      double const weight = std::stod(item.substr(colon + 1));
+      // Whole numbers only: "10x:1" is refused, not read as 10.
+      auto const number = [](std::string const& text) {
+        std::size_t used = 0;
+        double const v = std::stod(text, &used);
+        if (used != text.size()) {
+          throw std::invalid_argument{text};
+        }
+        return v;
+      };
+      double const threshold = number(item.substr(0, colon));
+      double const weight = number(item.substr(colon + 1));
       if (weight < 0 || !std::isfinite(threshold)) {
         throw std::invalid_argument{item};
       }

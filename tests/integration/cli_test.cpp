@@ -287,6 +287,9 @@ TEST_CASE("avipsim access: bad input gets one message naming the file and the pl
   r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --steps 10:1,oops");
   CHECK(r.code != 0);
   CHECK(r.output.find("--steps") != std::string::npos);
+  r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --steps 10x:1");
+  CHECK(r.code != 0);
+  CHECK(r.output.find("'10x:1' is not threshold:weight") != std::string::npos);
   r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --replications 10");
   CHECK(r.code != 0);
   CHECK(r.output.find("--priority-field") != std::string::npos);
