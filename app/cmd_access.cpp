@@ -94,11 +94,11 @@ sim::decay parse_steps(std::string const& text) {
         throw std::invalid_argument{item};
       }
       // Whole numbers only: "10x:1" is refused, not read as 10.
-      auto const number = [](std::string const& text) {
+      auto const number = [](std::string const& field) {
         std::size_t used = 0;
-        double const v = std::stod(text, &used);
-        if (used != text.size()) {
-          throw std::invalid_argument{text};
+        double const v = std::stod(field, &used);
+        if (used != field.size()) {
+          throw std::invalid_argument{field};
         }
         return v;
       };
