@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 namespace avip::sim {
@@ -9,8 +10,16 @@ namespace avip::sim {
 /// G = Σ (2i − n − 1) x_(i) ÷ (n Σ x). 0 when all equal or the sum is 0.
 double gini(std::vector<double> values);
 
-/// Palma ratio as the `accessibility` package's palma_ratio: the mean value of the richest 10 % ÷ the
-/// mean of the poorest 40 % (here: the best- and worst-covered cells). 0 when the poorest 40 % have 0.
-double palma(std::vector<double> values);
+/// Gini index of `values` (non-negative) where value i stands for `weights[i]` people (e.g. the
+/// coverage of a commune weighted by its children under 3). Equal to gini() with unit weights.
+double weighted_gini(std::vector<double> const& values, std::vector<double> const& weights);
+
+/// Palma ratio with units ranked by income, as the accessibility literature does (Pereira et al.):
+/// the units are sorted from the poorest (highest `poverty_rate`) to the richest; the ratio is
+/// the mean value (weighted) of the richest 10 % of the weight ÷ that of the poorest 40 %. Units
+/// straddling a boundary are split by weight. nullopt when the poorest 40 % have a mean of 0, or
+/// when the weights sum to 0 or a poverty rate is NaN.
+std::optional<double> palma_by_income(std::vector<double> const& values, std::vector<double> const& weights,
+                                      std::vector<double> const& poverty_rate);
 
 }  // namespace avip::sim

@@ -30,6 +30,9 @@ struct commune_table {
   index_vector<commune_idx, double> children_under_3;  ///< for the taux de couverture
   index_vector<commune_idx, std::uint8_t> zrr;         ///< rural revitalisation zone (whole commune)
   index_vector<commune_idx, point> centroid;
+  /// Share of poor households (Filosofi, 0–1), to rank communes by income in the equity indicators;
+  /// NaN when unknown.
+  index_vector<commune_idx, double> poverty_rate;
   [[nodiscard]] std::size_t size() const { return code.size(); }
 };
 
@@ -67,6 +70,13 @@ struct facility_table {
   index_vector<facility_idx, std::string> hours_text;  ///< as written (OSM opening_hours syntax)
   index_vector<facility_idx, double> occupancy;        ///< 0–1, share of places taken at the start
   index_vector<facility_idx, std::uint8_t> avip;       ///< AVIP label
+  /// Places labelled AVIP by the label convention ("un nombre de places AVIP sera labellisé par EAJE",
+  /// seed 002): the most AVIP children the structure holds at once, and the places the CAF funds.
+  /// 0 when not given: the model then uses params.labelled_places_share × places (labelled_places()).
+  index_vector<facility_idx, std::int32_t> avip_places;
+  /// Year the AVIP label was first granted (e.g. 2021); 0 when unknown or not labelled. The CAF pays
+  /// the first-year rate only when it equals params.year.
+  index_vector<facility_idx, std::int16_t> label_year;
   index_vector<facility_idx, network_idx> network;     ///< labelled network, or invalid
   index_vector<facility_idx, manager_idx> manager;     ///< or invalid
   index_vector<facility_idx, bus_idx> bus;             ///< Baby Bus this site belongs to, or invalid
