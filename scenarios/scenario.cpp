@@ -179,17 +179,25 @@ std::vector<param_binding> const& param_bindings() {
                    [m](sim::params const& p) { return static_cast<double>(p.*m); }});
     };
     i("horizon_months", 1, 60, &sim::params::horizon_months);
-    d("referral_share_france_travail", 0, 1, &sim::params::referral_share_france_travail);
-    d("referral_share_caf", 0, 1, &sim::params::referral_share_caf);
-    d("referral_rate", 0, 1, &sim::params::referral_rate);
+    i("warmup_months", 0, 60, &sim::params::warmup_months);
+    i("year", 2000, 2100, &sim::params::year);
+    i("school_entry_month", 0, 11, &sim::params::school_entry_month);
+    d("awareness_rate", 0, 1, &sim::params::awareness_rate);
+    d("insertion_path_rate", 0, 1, &sim::params::insertion_path_rate);
+    d("childcare_barrier_rate", 0, 1, &sim::params::childcare_barrier_rate);
+    d("acceptance_rate", 0, 1, &sim::params::acceptance_rate);
     d("demand_scale", 0, 10, &sim::params::demand_scale);
+    d("caf_share_social_paths", 0, 1, &sim::params::caf_share_social_paths);
     i("max_wait_weeks", 0, 104, &sim::params::max_wait_weeks);
     i("contract_months", 1, 24, &sim::params::contract_months);
     i("contract_renewals", 0, 5, &sim::params::contract_renewals);
+    d("renewal_probability", 0, 1, &sim::params::renewal_probability);
     d("min_weekly_hours", 0, 60, &sim::params::min_weekly_hours);
     d("monthly_job_finding_probability", 0, 1, &sim::params::monthly_job_finding_probability);
+    d("permanent_job_share", 0, 1, &sim::params::permanent_job_share);
     d("monthly_dropout_probability", 0, 1, &sim::params::monthly_dropout_probability);
     d("yearly_turnover", 0, 1, &sim::params::yearly_turnover);
+    d("labelled_places_share", 0, 1, &sim::params::labelled_places_share);
     i("baby_bus_min_age_months", 0, 36, &sim::params::baby_bus_min_age_months);
     i("max_age_months", 1, 72, &sim::params::max_age_months);
     i("max_age_months_disabled", 1, 96, &sim::params::max_age_months_disabled);
@@ -226,7 +234,7 @@ void read_params(json const& j, std::string const& pointer, sim::params& out, pr
     p.add(pointer, fmt::format("expected an object of parameters, got {}", type_name(j)));
     return;
   }
-  std::vector<std::string> allowed{"policy", "first_label_year", "unlabelled_assmat_open"};
+  std::vector<std::string> allowed{"policy", "year_bound", "unlabelled_assmat_open"};
   for (auto const& b : param_bindings()) {
     allowed.push_back(b.name);
   }
@@ -250,8 +258,8 @@ void read_params(json const& j, std::string const& pointer, sim::params& out, pr
   if (auto b = get_bool(j, "unlabelled_assmat_open", pointer, p)) {
     out.unlabelled_assmat_open = *b;
   }
-  if (auto b = get_bool(j, "first_label_year", pointer, p)) {
-    out.first_label_year = *b;
+  if (auto b = get_bool(j, "year_bound", pointer, p)) {
+    out.year_bound = *b;
   }
 }
 
@@ -623,7 +631,7 @@ scenario read_scenario(fs::path const& file) {
   params["policy"] = s.params.policy == sim::allocation_policy::priority  ? "priority"
                      : s.params.policy == sim::allocation_policy::lottery ? "lottery"
                                                                           : "optimal";
-  params["first_label_year"] = s.params.first_label_year;
+  params["year_bound"] = s.params.year_bound;
   params["unlabelled_assmat_open"] = s.params.unlabelled_assmat_open;
   r["params"] = params;
   json edits = json::array();

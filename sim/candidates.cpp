@@ -14,26 +14,30 @@ double straight_minutes(point a, point b, double speed_kmh, double detour) {
   return d / (speed_kmh * 1000.0 / 60.0);
 }
 
-bool fits(world const& w, params const& p, family_idx f, facility_idx k, int age_months) {
+bool fits_hours(world const& w, params const& p, family_idx f, facility_idx k) {
   auto const& fa = w.facilities;
   auto const& fm = w.families;
   if (fa.kind[k] == facility_kind::baby_bus_site) {
     // An itinerant micro-crèche complements other care: it fits when its sessions cover at least the
-    // AVIP minimum of care hours among those the family needs (10 h a week, seed 002).
+    // AVIP minimum of care hours among those the family needs (10 h a week, seed 002); the family is
+    // then reported as partly covered unless the sessions cover all its hours.
     if ((fm.hours[f] & fa.hours[k]).hours() < p.min_weekly_hours) {
       return false;
     }
   } else if (!fm.hours[f].fits_in(fa.hours[k])) {
     return false;
   }
+  return fa.places[k] > 0;
+}
+
+bool fits_age(world const& w, params const& p, family_idx f, facility_idx k, int age_months) {
+  auto const& fa = w.facilities;
+  auto const& fm = w.families;
   int const max_age = fm.disabled_child[f] != 0 ? p.max_age_months_disabled : p.max_age_months;
   if (age_months > max_age) {
     return false;
   }
-  if (fa.kind[k] == facility_kind::baby_bus_site && age_months < p.baby_bus_min_age_months) {
-    return false;
-  }
-  return fa.places[k] > 0;
+  return !(fa.kind[k] == facility_kind::baby_bus_site && age_months < p.baby_bus_min_age_months);
 }
 
 bool may_take_avip(world const& w, params const& p, facility_idx k) {
@@ -130,7 +134,6 @@ candidates build_candidates(world const& w, params const& p) {
       auto const mode = w.families.mobility_mode[f];
       double const tol = p.tolerance_minutes[static_cast<std::size_t>(mode)];
       auto const need = windows_of(w.families.hours[f]);
-      int const age = w.families.child_age_months[f];
       bool reachable_any = false;
       bool compatible_any = false;
       auto& out = per_family[i];
@@ -168,7 +171,7 @@ candidates build_candidates(world const& w, params const& p) {
           return;
         }
         reachable_any = true;
-        if (fits(w, p, f, k, age)) {
+        if (fits_hours(w, p, f, k)) {
           if (capable[k.index()] != 0) {
             out.emplace_back(static_cast<float>(minutes), k);
           } else {
@@ -181,9 +184,16 @@ candidates build_candidates(world const& w, params const& p) {
       std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end());
       out.resize(keep);
       out.shrink_to_fit();
+      // An AVIP referral goes to a labelled structure (or a Baby Bus) first; the L.214-7 places of the
+      // other EAJE come after them, each group nearest first.
+      std::stable_sort(out.begin(), out.end(), [&](auto const& a, auto const& b) {
+        auto const la = w.facilities.avip[a.second] != 0 || w.facilities.kind[a.second] == facility_kind::baby_bus_site;
+        auto const lb = w.facilities.avip[b.second] != 0 || w.facilities.kind[b.second] == facility_kind::baby_bus_site;
+        return la && !lb;
+      });
       if (out.empty()) {
         c.reason[i] = compatible_any
-                          ? no_match_reason::full
+                          ? no_match_reason::not_allowed
                           : (reachable_any ? no_match_reason::hours : no_match_reason::unreachable);
       }
     }
@@ -194,11 +204,14 @@ candidates build_candidates(world const& w, params const& p) {
   }
   c.facility.resize(c.offsets[n]);
   c.minutes.resize(c.offsets[n]);
+  c.partial.resize(c.offsets[n]);
   tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) {
     auto o = c.offsets[i];
+    auto const f = family_idx::from(i);
     for (auto const& [m, k] : per_family[i]) {
       c.facility[o] = k;
       c.minutes[o] = m;
+      c.partial[o] = w.families.hours[f].fits_in(w.facilities.hours[k]) ? 0 : 1;
       ++o;
     }
   });

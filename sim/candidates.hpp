@@ -13,16 +13,20 @@ enum class no_match_reason : std::uint8_t {
   none,
   unreachable,
   hours,
-  full  ///< compatible facilities exist, but none may take an AVIP child (see may_take_avip)
+  not_allowed  ///< compatible facilities exist, but none may take an AVIP child (see may_take_avip)
 };
 
 /// For every family, the facilities it could use (reachable by its modes within its tolerance in the
-/// windows it needs, open at its hours, fit for its child's age), nearest first: CSR over families.
+/// windows it needs, open at its hours), labelled structures and Baby Bus sites first, then the other
+/// structures that may take an AVIP child (L.214-7), each group nearest first: CSR over families.
 /// Computed once per run: it does not depend on the replication.
 struct candidates {
   std::vector<std::uint32_t> offsets;  ///< size families + 1
   std::vector<facility_idx> facility;
   std::vector<float> minutes;           ///< door-to-door minutes by the family's best mode
+  /// 1 when the facility covers only part of the family's needed hours (a Baby Bus site covering at
+  /// least the AVIP minimum of 10 h a week): the family is then only partly covered.
+  std::vector<std::uint8_t> partial;
   std::vector<no_match_reason> reason;  ///< per family: none when it has at least one candidate
 
   [[nodiscard]] std::size_t count(family_idx f) const { return offsets[f.index() + 1] - offsets[f.index()]; }
@@ -33,8 +37,8 @@ double straight_minutes(point a, point b, double speed_kmh, double detour);
 
 /// Builds the candidate lists in parallel (oneTBB) with a grid-bucket index over facilities. Only the
 /// facilities that may take a referred family are kept (see may_take_avip), at most
-/// `params.max_candidates` per family, nearest first.
-/// `age_at_month` is checked at the family's age at the start of the horizon plus `age_margin_months`.
+/// `params.max_candidates` per family (the nearest), in the order above. Ages are not checked here (children age during
+/// the run): see fits_age at placement.
 candidates build_candidates(world const& w, params const& p);
 
 /// Whether facility `k` may ever take a referred family: labelled structures and Baby Bus sites, other
@@ -42,7 +46,17 @@ candidates build_candidates(world const& w, params const& p);
 /// `params.unlabelled_assmat_open`.
 bool may_take_avip(world const& w, params const& p, facility_idx k);
 
-/// Whether facility `k` is open at family `f`'s needed hours and fits its child's age (months).
-bool fits(world const& w, params const& p, family_idx f, facility_idx k, int age_months);
+/// Whether facility `k` is open at family `f`'s needed hours (all of them; a Baby Bus site: at least
+/// params.min_weekly_hours of them) and has places.
+bool fits_hours(world const& w, params const& p, family_idx f, facility_idx k);
+
+/// Whether facility `k` takes family `f`'s child at `age_months` (Baby Bus from 5 months; up to 3 years,
+/// 6 for a disabled child).
+bool fits_age(world const& w, params const& p, family_idx f, facility_idx k, int age_months);
+
+/// Both: open at the family's hours and fit for its child's age.
+inline bool fits(world const& w, params const& p, family_idx f, facility_idx k, int age_months) {
+  return fits_hours(w, p, f, k) && fits_age(w, p, f, k, age_months);
+}
 
 }  // namespace avip::sim

@@ -9,6 +9,7 @@
 #include <lemon/network_simplex.h>
 
 #include "core/random.hpp"
+#include "sim/cost.hpp"
 
 namespace avip::sim {
 
@@ -16,34 +17,86 @@ namespace {
 
 constexpr std::uint64_t kReferralKey = 0x5EFE;
 constexpr std::uint64_t kLotteryKey = 0x107;
-constexpr std::uint64_t kOutcomeKey = 0x0C7;
+constexpr std::uint64_t kStayKey = 0x57A7;
+constexpr std::uint64_t kTurnoverKey = 0x7E7;
 constexpr double kWeeksPerMonth = 4.33;
+/// A child enters school in the September of the calendar year it turns 3: aged 33 to 44 months then.
+constexpr int kSchoolAgeMonths = 33;
+/// A referred family asks its nearest compatible structures (L.214-7 availability is measured there).
+constexpr std::uint32_t kAskedStructures = 3;
 
 double weight_of(world const& w, params const& p, family_idx f) {
   return w.families.priority(f) ? p.priority_weight : p.other_weight;
 }
 
-/// Places family `f` in facility `k` this month: one place and one of its AVIP quota taken; the contract
-/// runs `contract_months` × (1 + renewals).
-void place(replication_state& s, params const& p, family_idx f, facility_idx k, int month) {
-  --s.free_places[k.index()];
-  --s.avip_quota[k.index()];
-  s.status[f.index()] = family_status::placed;
-  s.facility[f.index()] = k;
-  s.placed_month[f.index()] = static_cast<std::int8_t>(month);
-  s.contract_end[f.index()] =
-      static_cast<std::int8_t>(std::min(127, month + p.contract_months * (1 + p.contract_renewals)));
+int total_months(params const& p) {
+  return std::clamp(p.warmup_months, 0, 120) + std::clamp(p.horizon_months, 1, 120);
 }
 
-/// Greedy matching in the given order: each family takes its nearest candidate with a free place.
-int greedy(candidates const& c, replication_state& s, std::vector<family_idx> const& order, int month,
-           params const& p) {
+/// Calendar month (0 = January) of absolute month `m`; the reported year starts in January.
+int calendar_month(params const& p, int m) {
+  return (((m - p.warmup_months) % 12) + 12) % 12;
+}
+
+/// Number of the `n` Bernoulli(q) trials that succeed, by inversion with one uniform.
+std::int32_t binomial(random_stream& r, std::int32_t n, double q) {
+  if (n <= 0 || q <= 0) {
+    return 0;
+  }
+  if (q >= 1) {
+    return n;
+  }
+  double const u = r.uniform();
+  double pk = std::pow(1.0 - q, n);
+  double cdf = pk;
+  std::int32_t k = 0;
+  while (u >= cdf && k < n) {
+    pk *= (static_cast<double>(n - k) / static_cast<double>(k + 1)) * (q / (1.0 - q));
+    ++k;
+    cdf += pk;
+  }
+  return k;
+}
+
+/// Months until the first success of a monthly Bernoulli(q) (1 = in the first month), capped.
+int months_until(random_stream& r, double q) {
+  if (q <= 0) {
+    return 1000;
+  }
+  if (q >= 1) {
+    return 1;
+  }
+  double const u = 1.0 - r.uniform();  // (0, 1]
+  return std::min(1000, 1 + static_cast<int>(std::floor(std::log(u) / std::log(1.0 - q))));
+}
+
+/// Places family `f` in facility `k` in month `m`: its children take places until its stay ends.
+void place(world const& w, params const& p, replication_state& s, family_idx f, facility_idx k,
+           bool partial, int m) {
+  auto const i = f.index();
+  s.avip[k.index()] += children_of(w, f);
+  s.status[i] = family_status::placed;
+  s.facility[i] = k;
+  s.partial[i] = partial ? 1 : 0;
+  s.placed_month[i] = static_cast<std::int16_t>(m);
+  auto const st = stay_from(s.draws[i], p, m, s.school_month[i], total_months(p));
+  s.exit_month[i] = static_cast<std::int16_t>(m + st.months);
+  s.exit_why[i] = st.reason;
+  s.employed_at_exit[i] = st.employed_at_exit ? 1 : 0;
+}
+
+/// Greedy matching in the given order: each family takes its first candidate (labelled structures
+/// first, then nearest) with room for its children and fit for its child's age.
+int greedy(world const& w, params const& p, candidates const& c, replication_state& s,
+           std::vector<family_idx> const& order, int month) {
   int matched = 0;
   for (auto f : order) {
+    int const age = age_at(w, p, f, month);
+    int const need = children_of(w, f);
     for (auto j = c.offsets[f.index()]; j < c.offsets[f.index() + 1]; ++j) {
       auto const k = c.facility[j];
-      if (s.available(k) > 0) {
-        place(s, p, f, k, month);
+      if (s.available(w, k) >= need && fits_age(w, p, f, k, age)) {
+        place(w, p, s, f, k, c.partial[j] != 0, month);
         ++matched;
         break;
       }
@@ -52,45 +105,48 @@ int greedy(candidates const& c, replication_state& s, std::vector<family_idx> co
   return matched;
 }
 
-/// Maximum priority-weighted matching of this month as a min-cost flow (LEMON network simplex):
-/// source -> family (1, −weight), family -> candidate facility (1, 0), facility -> sink (free places, 0),
-/// and a free bypass source -> sink so that the flow value is not forced.
+/// Maximum priority-weighted matching of this month alone as a min-cost flow (LEMON network simplex):
+/// source → family (1, −weight), family → candidate facility (1, travel minutes, + 60 when not a
+/// labelled structure), facility → sink (its available places), and a free bypass source → sink.
+/// Solves one month: over the year it is not a bound (see year_bound). A family of several children
+/// is matched only where they all fit; the flow counts it as one, and a facility short of room for it
+/// once the flow is read is skipped.
 int optimal(world const& w, params const& p, candidates const& c, replication_state& s,
             std::vector<family_idx> const& waiting, int month) {
   using graph = lemon::ListDigraph;
   graph g;
   auto const source = g.addNode();
   auto const sink = g.addNode();
-  std::vector<graph::Node> fam_node(waiting.size());
-  std::vector<std::pair<std::uint32_t, graph::Node>> fac_nodes;  // facility index -> node (sparse)
   std::unordered_map<std::uint32_t, graph::Node> fac_node;
   graph::ArcMap<std::int64_t> cap(g);
   graph::ArcMap<std::int64_t> cost(g);
-  std::vector<std::tuple<graph::Arc, std::size_t, facility_idx>> choice_arcs;
+  std::vector<std::tuple<graph::Arc, std::size_t, facility_idx, bool>> choice_arcs;
   for (std::size_t i = 0; i < waiting.size(); ++i) {
     auto const f = waiting[i];
-    fam_node[i] = g.addNode();
-    auto a = g.addArc(source, fam_node[i]);
+    int const age = age_at(w, p, f, month);
+    int const need = children_of(w, f);
+    auto const node = g.addNode();
+    auto a = g.addArc(source, node);
     cap[a] = 1;
-    // Weights scaled to integers; a small preference for nearer facilities breaks ties.
-    cost[a] = -static_cast<std::int64_t>(std::llround(weight_of(w, p, f) * 1000.0));
+    cost[a] = -static_cast<std::int64_t>(std::llround(weight_of(w, p, f) * 100000.0));
     for (auto j = c.offsets[f.index()]; j < c.offsets[f.index() + 1]; ++j) {
       auto const k = c.facility[j];
-      if (s.available(k) <= 0) {
+      if (s.available(w, k) < need || !fits_age(w, p, f, k, age)) {
         continue;
       }
       auto it = fac_node.find(k.value());
       if (it == fac_node.end()) {
-        auto const node = g.addNode();
-        auto const out = g.addArc(node, sink);
-        cap[out] = s.available(k);
+        auto const fn = g.addNode();
+        auto const out = g.addArc(fn, sink);
+        cap[out] = s.available(w, k);
         cost[out] = 0;
-        it = fac_node.emplace(k.value(), node).first;
+        it = fac_node.emplace(k.value(), fn).first;
       }
-      auto const arc = g.addArc(fam_node[i], it->second);
+      auto const arc = g.addArc(node, it->second);
       cap[arc] = 1;
-      cost[arc] = static_cast<std::int64_t>(std::lround(c.minutes[j]));
-      choice_arcs.emplace_back(arc, i, k);
+      bool const labelled = w.facilities.avip[k] != 0 || w.facilities.kind[k] == facility_kind::baby_bus_site;
+      cost[arc] = static_cast<std::int64_t>(std::lround(c.minutes[j])) + (labelled ? 0 : 60);
+      choice_arcs.emplace_back(arc, i, k, c.partial[j] != 0);
     }
   }
   auto const bypass = g.addArc(source, sink);
@@ -102,10 +158,10 @@ int optimal(world const& w, params const& p, candidates const& c, replication_st
     return 0;
   }
   int matched = 0;
-  for (auto const& [arc, i, k] : choice_arcs) {
-    if (ns.flow(arc) > 0) {
-      auto const f = waiting[i];
-      place(s, p, f, k, month);
+  for (auto const& [arc, i, k, partial] : choice_arcs) {
+    auto const f = waiting[i];
+    if (ns.flow(arc) > 0 && s.available(w, k) >= children_of(w, f)) {
+      place(w, p, s, f, k, partial, month);
       ++matched;
     }
   }
@@ -114,6 +170,57 @@ int optimal(world const& w, params const& p, candidates const& c, replication_st
 
 }  // namespace
 
+stay stay_from(stay_draws const& d, params const& p, int entry, int school_month, int months) {
+  // Months after entry at which each way out happens; the first one wins.
+  int const to_school = std::max(1, school_month - entry);
+  int const contracts = 1 + std::min(d.renewals, std::max(0, p.contract_renewals));
+  int contract_end = 1000;  // employed before a contract ends: continuity until school
+  for (int c = 1; c <= contracts; ++c) {
+    int const end = c * std::max(1, p.contract_months);
+    if (d.job_after <= end) {
+      break;
+    }
+    if (c == contracts) {
+      contract_end = end;
+    }
+  }
+  stay st;
+  int length = to_school;
+  st.reason = exit_reason::school;
+  if (contract_end < length) {
+    length = contract_end;
+    st.reason = exit_reason::contract_end;
+  }
+  if (d.dropout_after < length) {
+    length = d.dropout_after;
+    st.reason = exit_reason::dropout;
+  }
+  st.employed_at_exit = d.job_after <= length;
+  if (entry + length >= months) {
+    length = std::max(1, months - entry);
+    st.reason = exit_reason::none;  // still there at the end of the run
+  }
+  st.months = length;
+  return st;
+}
+
+std::int32_t avip_cap(world const& w, params const& p, facility_idx k) {
+  auto const& fa = w.facilities;
+  auto const kind = fa.kind[k];
+  if (fa.avip[k] != 0 || kind == facility_kind::baby_bus_site) {
+    return labelled_places(w, p, k);
+  }
+  if (is_eaje(kind)) {
+    // CASF L.214-7: every EAJE guarantees one place per 20 to children of parents in insertion.
+    return static_cast<std::int32_t>(std::floor(fa.places[k] / p.l214_places_per_child));
+  }
+  return p.unlabelled_assmat_open ? fa.places[k] : 0;
+}
+
+int age_at(world const& w, params const& p, family_idx f, int m) {
+  return static_cast<int>(w.families.child_age_months[f]) + (m - p.warmup_months);
+}
+
 void replication_state::reset(world const& w, params const& p) {
   auto const nf = w.families.size();
   auto const nk = w.facilities.size();
@@ -121,29 +228,29 @@ void replication_state::reset(world const& w, params const& p) {
   referral_month.assign(nf, -1);
   referred_by.assign(nf, referrer::france_travail);
   placed_month.assign(nf, -1);
-  contract_end.assign(nf, -1);
-  employed.assign(nf, 0);
+  exit_month.assign(nf, -1);
+  exit_why.assign(nf, exit_reason::none);
+  employed_at_exit.assign(nf, 0);
+  permanent_job.assign(nf, 0);
   facility.assign(nf, facility_idx::invalid());
-  unmet_reason.assign(nf, 0);
-  free_places.resize(nk);
-  turnover_credit.assign(nk, 0.0);
-  avip_children.assign(nk, 0);
-  avip_quota.resize(nk);
-  other_children.resize(nk);
+  partial.assign(nf, 0);
+  unmet.assign(nf, unmet_reason::none);
+  draws.assign(nf, stay_draws{});
+  school_month.assign(nf, 0);
+  ordinary.resize(nk);
+  ordinary_goal.resize(nk);
+  avip.assign(nk, 0);
+  avip_cap.resize(nk);
+  avip_year.assign(nk, 0);
+  l214_requests.assign(nk, 0);
+  l214_found.assign(nk, 0);
   for (std::size_t k = 0; k < nk; ++k) {
     auto const i = facility_idx::from(k);
-    free_places[k] = static_cast<std::int32_t>(
-        std::floor(w.facilities.places[i] * (1.0 - w.facilities.occupancy[i]) + 0.5));
-    other_children[k] = std::max(0, w.facilities.places[i] - free_places[k]);
-    auto const kind = w.facilities.kind[i];
-    if (w.facilities.avip[i] != 0 || kind == facility_kind::baby_bus_site) {
-      avip_quota[k] = std::numeric_limits<std::int32_t>::max();  // labelled: any free place
-    } else if (is_eaje(kind)) {
-      // CASF L.214-7: every EAJE guarantees one place per 20 to children of parents in insertion.
-      avip_quota[k] = static_cast<std::int32_t>(std::floor(w.facilities.places[i] / p.l214_places_per_child));
-    } else {
-      avip_quota[k] = p.unlabelled_assmat_open ? std::numeric_limits<std::int32_t>::max() : 0;
-    }
+    auto const places = w.facilities.places[i];
+    ordinary_goal[k] = std::clamp(
+        static_cast<std::int32_t>(std::floor(places * w.facilities.occupancy[i] + 0.5)), 0, std::max(0, places));
+    ordinary[k] = ordinary_goal[k];
+    avip_cap[k] = sim::avip_cap(w, p, i);
   }
 }
 
@@ -171,7 +278,7 @@ int allocate_month(world const& w, params const& p, candidates const& c, replica
         }
         return a < b;
       });
-      return greedy(c, s, waiting, month, p);
+      return greedy(w, p, c, s, waiting, month);
     case allocation_policy::lottery: {
       // ISAJE-like: a random order among eligible families, drawn per (family, month).
       std::vector<std::pair<std::uint64_t, family_idx>> keyed;
@@ -186,7 +293,7 @@ int allocate_month(world const& w, params const& p, candidates const& c, replica
       for (std::size_t i = 0; i < keyed.size(); ++i) {
         waiting[i] = keyed[i].second;
       }
-      return greedy(c, s, waiting, month, p);
+      return greedy(w, p, c, s, waiting, month);
     }
     case allocation_policy::optimal:
       return optimal(w, p, c, s, waiting, month);
@@ -199,90 +306,158 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
   s.reset(w, p);
   auto const nf = w.families.size();
   auto const nk = w.facilities.size();
-  int const horizon = std::clamp(p.horizon_months, 1, 120);
+  int const warmup = std::clamp(p.warmup_months, 0, 120);
+  int const months = total_months(p);
   auto const rep = static_cast<std::uint64_t>(replication);
-  // Referrals: a family's month is given, or drawn (probability referral_rate × demand_scale).
-  double const p_ref = std::clamp(p.referral_rate * p.demand_scale, 0.0, 1.0);
-  // Prescriber: France Travail, the CAF, or (the rest) the Mission locale.
-  double const p_ft = std::clamp(p.referral_share_france_travail, 0.0, 1.0);
-  double const p_caf = std::clamp(p.referral_share_caf, 0.0, 1.0 - p_ft);
+  double const p_year = referral_probability(p);
+
+  // Per family: the month its youngest child enters school, its referral (the funnel, drawn year by
+  // year over the months it has a child of crèche age, or given in the families layer), its
+  // prescriber (professional paths: France Travail; social and integration paths: the CAF's social
+  // workers) and its stay draws.
   for (std::size_t i = 0; i < nf; ++i) {
-    auto const given = w.families.referral_month[family_idx::from(i)];
+    auto const f = family_idx::from(i);
+    int school = months + 1;
+    for (int m = 0; m < months + 12; ++m) {
+      if (calendar_month(p, m) == p.school_entry_month && age_at(w, p, f, m) >= kSchoolAgeMonths) {
+        school = m;
+        break;
+      }
+    }
+    s.school_month[i] = static_cast<std::int16_t>(std::min(school, 32000));
+    int const max_age = w.families.disabled_child[f] != 0 ? p.max_age_months_disabled : p.max_age_months;
+    auto eligible = [&](int m) {
+      int const a = age_at(w, p, f, m);
+      return a >= 0 && a <= max_age && m < school;
+    };
     random_stream r{seed, {kReferralKey, rep, i}};
+    auto const given = w.families.referral_month[f];
     if (given >= 0) {
-      s.referral_month[i] = given < horizon ? given : -1;
-    } else if (r.bernoulli(p_ref)) {
-      s.referral_month[i] = static_cast<std::int8_t>(r.below(static_cast<std::uint64_t>(horizon)));
+      int const m = warmup + given;
+      s.referral_month[i] = static_cast<std::int16_t>(m < months && eligible(m) ? m : -1);
+    } else {
+      for (int y0 = 0; y0 < months && s.referral_month[i] < 0; y0 += 12) {
+        int const y1 = std::min(months, y0 + 12);
+        int n_eligible = 0;
+        for (int m = y0; m < y1; ++m) {
+          n_eligible += eligible(m) ? 1 : 0;
+        }
+        // The yearly probability applies to a whole year with a young child; a part year, pro rata.
+        bool const referred = r.bernoulli(p_year * n_eligible / 12.0);
+        auto const pick = static_cast<int>(r.below(static_cast<std::uint64_t>(std::max(1, n_eligible))));
+        if (referred && n_eligible > 0) {
+          for (int m = y0, seen = 0; m < y1; ++m) {
+            if (eligible(m) && seen++ == pick) {
+              s.referral_month[i] = static_cast<std::int16_t>(m);
+              break;
+            }
+          }
+        }
+      }
     }
+    auto const path = w.families.path[f];
+    bool const social = path == insertion_path::social || path == insertion_path::integration;
     double const u = r.uniform();
-    s.referred_by[i] =
-        u < p_ft ? referrer::france_travail : (u < p_ft + p_caf ? referrer::caf : referrer::mission_locale);
+    s.referred_by[i] = social && u < p.caf_share_social_paths ? referrer::caf : referrer::france_travail;
+    random_stream d{seed, {kStayKey, rep, i}};
+    auto& dr = s.draws[i];
+    dr.job_after = months_until(d, p.monthly_job_finding_probability);
+    dr.permanent_job = d.bernoulli(p.permanent_job_share);
+    dr.dropout_after = months_until(d, p.monthly_dropout_probability);
+    dr.renewals = 0;
+    while (dr.renewals < p.contract_renewals && d.bernoulli(p.renewal_probability)) {
+      ++dr.renewals;
+    }
+    s.permanent_job[i] = dr.permanent_job ? 1 : 0;
   }
+
   int const max_wait_months = std::max(0, static_cast<int>(std::floor(p.max_wait_weeks / kWeeksPerMonth)));
+  double const monthly_turnover = std::clamp(p.yearly_turnover, 0.0, 1.0) / 12.0;
   std::vector<family_idx> waiting;
-  for (int m = 0; m < horizon; ++m) {
-    // 1. Departures: contracts that end (unless the parent found a job: continuity), dropouts.
+  for (int m = 0; m < months; ++m) {
+    bool const reported = m >= warmup;
+    // 1. Stays that end this month free their places.
     for (std::size_t i = 0; i < nf; ++i) {
-      if (s.status[i] != family_status::placed) {
-        continue;
-      }
-      random_stream r{seed, {kOutcomeKey, rep, i, static_cast<std::uint64_t>(m)}};
-      if (s.employed[i] == 0 && r.bernoulli(p.monthly_job_finding_probability)) {
-        s.employed[i] = 1;
-      }
-      bool const ends = s.employed[i] == 0 && m >= s.contract_end[i];
-      bool const drops = r.bernoulli(p.monthly_dropout_probability);
-      if (ends || drops) {
+      if (s.status[i] == family_status::placed && s.exit_month[i] == m) {
         s.status[i] = family_status::left_matched;
-        ++s.free_places[s.facility[i].index()];
+        s.avip[s.facility[i].index()] -= children_of(w, family_idx::from(i));
       }
     }
-    // 2. Places freed by the yearly turnover of the other children.
+    // 2. The other children leave by turnover (a Bernoulli per child and month).
     for (std::size_t k = 0; k < nk; ++k) {
-      s.turnover_credit[k] += w.facilities.places[facility_idx::from(k)] * p.yearly_turnover / 12.0;
-      auto const whole = static_cast<std::int32_t>(std::floor(s.turnover_credit[k]));
-      s.turnover_credit[k] -= whole;
-      // Only the other children (not the AVIP families placed here) leave by turnover.
-      auto const released = std::min(whole, s.other_children[k]);
-      s.other_children[k] -= released;
-      s.free_places[k] += released;
+      random_stream r{seed, {kTurnoverKey, rep, k, static_cast<std::uint64_t>(m)}};
+      s.ordinary[k] -= binomial(r, s.ordinary[k], monthly_turnover);
     }
     // 3. New referrals join the waiting list, or are unmet at once when nothing is compatible.
     for (std::size_t i = 0; i < nf; ++i) {
       if (s.referral_month[i] == m && s.status[i] == family_status::idle) {
-        if (c.reason[i] != no_match_reason::none) {
-          s.status[i] = family_status::left_unmet;
-          s.unmet_reason[i] = static_cast<std::uint8_t>(c.reason[i]);
-        } else {
-          s.status[i] = family_status::waiting;
+        switch (c.reason[i]) {
+          case no_match_reason::none:
+            s.status[i] = family_status::waiting;
+            break;
+          case no_match_reason::unreachable:
+            s.status[i] = family_status::left_unmet;
+            s.unmet[i] = unmet_reason::unreachable;
+            break;
+          case no_match_reason::hours:
+            s.status[i] = family_status::left_unmet;
+            s.unmet[i] = unmet_reason::hours;
+            break;
+          case no_match_reason::not_allowed:
+            s.status[i] = family_status::left_unmet;
+            s.unmet[i] = unmet_reason::not_allowed;
+            break;
         }
       }
     }
-    // 4. Allocation.
     waiting.clear();
     for (std::size_t i = 0; i < nf; ++i) {
       if (s.status[i] == family_status::waiting) {
         waiting.push_back(family_idx::from(i));
       }
     }
+    // 4. L.214-7: when a family asks (its referral month), is a guaranteed place free in the EAJE of
+    // 20 places or more among its nearest compatible structures?
+    if (reported) {
+      for (auto f : waiting) {
+        if (s.referral_month[f.index()] != m) {
+          continue;
+        }
+        auto const j0 = c.offsets[f.index()];
+        auto const j1 = std::min(c.offsets[f.index() + 1], j0 + kAskedStructures);
+        for (auto j = j0; j < j1; ++j) {
+          auto const k = c.facility[j];
+          if (is_eaje(w.facilities.kind[k]) && w.facilities.places[k] >= p.l214_places_per_child) {
+            ++s.l214_requests[k.index()];
+            s.l214_found[k.index()] += s.available(w, k) >= children_of(w, f) ? 1 : 0;
+          }
+        }
+      }
+    }
+    // 5. Allocation of the places available to AVIP families (they come first on vacancies).
     allocate_month(w, p, c, s, waiting, m, seed, replication);
-    // 5. Who waited too long gives up: compatible but full.
+    // 6. Who waited too long gives up: compatible but full.
     for (auto f : waiting) {
       auto const i = f.index();
       if (s.status[i] == family_status::waiting && m - s.referral_month[i] >= max_wait_months) {
         s.status[i] = family_status::left_unmet;
-        s.unmet_reason[i] = 3;
+        s.unmet[i] = unmet_reason::full;
       }
+    }
+    // 7. Ordinary demand takes the remaining vacancies, up to its level (the observed occupancy).
+    for (std::size_t k = 0; k < nk; ++k) {
+      auto const room = w.facilities.places[facility_idx::from(k)] - s.ordinary[k] - s.avip[k];
+      auto const wanted = s.ordinary_goal[k] - s.ordinary[k];
+      s.ordinary[k] += std::max(0, std::min(room, wanted));
     }
   }
   for (std::size_t i = 0; i < nf; ++i) {
     if (s.status[i] == family_status::waiting) {
-      s.status[i] = family_status::left_unmet;  // still waiting at the horizon: unmet, full
-      s.unmet_reason[i] = 3;
+      s.status[i] = family_status::left_unmet;  // still within its wait at the end: censored
+      s.unmet[i] = unmet_reason::censored;
     }
-    if (s.placed_month[i] >= 0) {
-      auto const k = s.facility[i].index();
-      s.avip_children[k] += std::max<int>(1, w.families.children_under_3[family_idx::from(i)]);
+    if (s.placed_month[i] >= 0 && s.exit_month[i] > warmup) {
+      s.avip_year[s.facility[i].index()] += children_of(w, family_idx::from(i));
     }
   }
 }
