@@ -417,19 +417,37 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
       }
     }
     // 4. L.214-7: when a family asks (its referral month), is a guaranteed place free in the EAJE of
-    // 20 places or more among its nearest compatible structures?
+    // 20 places or more among its nearest compatible structures? Families asking in the same month
+    // are served in turn: the first takes the place it finds, the next ones see what is left.
     if (reported) {
+      std::vector<std::pair<facility_idx, std::int32_t>> left;  // room left this month, by facility
+      auto room = [&](facility_idx k) -> std::int32_t& {
+        for (auto& [kk, n] : left) {
+          if (kk == k) {
+            return n;
+          }
+        }
+        return left.emplace_back(k, s.available(w, k)).second;
+      };
       for (auto f : waiting) {
         if (s.referral_month[f.index()] != m) {
           continue;
         }
+        int const need = children_of(w, f);
+        bool taken = false;
         auto const j0 = c.offsets[f.index()];
         auto const j1 = std::min(c.offsets[f.index() + 1], j0 + kAskedStructures);
         for (auto j = j0; j < j1; ++j) {
           auto const k = c.facility[j];
+          auto& r = room(k);
+          bool const free = r >= need;
           if (is_eaje(w.facilities.kind[k]) && w.facilities.places[k] >= p.l214_places_per_child) {
             ++s.l214_requests[k.index()];
-            s.l214_found[k.index()] += s.available(w, k) >= children_of(w, f) ? 1 : 0;
+            s.l214_found[k.index()] += free ? 1 : 0;
+          }
+          if (free && !taken) {
+            r -= need;
+            taken = true;
           }
         }
       }
