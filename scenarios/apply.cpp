@@ -128,8 +128,10 @@ Idx intern(index_vector<Idx, std::string>& names, std::string const& key) {
   return Idx::from(names.size() - 1);
 }
 
+/// Adds a facility given in a scenario. One labelled by the scenario (`avip: true`) is labelled in
+/// the scenario's year; its labelled places are not given (the model uses labelled_places_share).
 void add_facility(sim::world& w, territory::territory const& t, new_facility const& f, edit const& e,
-                  problems& p, geo::transformer const& to_metric) {
+                  int year, problems& p, geo::transformer const& to_metric) {
   auto& fa = w.facilities;
   if (std::find(fa.id.begin(), fa.id.end(), f.id) != fa.id.end()) {
     p.add(e, f.pointer + "/id", fmt::format("a facility with id '{}' already exists", f.id));
@@ -151,6 +153,8 @@ void add_facility(sim::world& w, territory::territory const& t, new_facility con
   fa.hours.push_back(sim::parse_opening_hours(f.hours));
   fa.occupancy.push_back(f.occupancy);
   fa.avip.push_back(f.avip ? 1 : 0);
+  fa.avip_places.push_back(0);
+  fa.label_year.push_back(static_cast<std::int16_t>(f.avip ? year : 0));
   auto const net = intern(fa.network_id, f.network);
   if (net.valid() && fa.network_has_coordinator.size() < fa.network_id.size()) {
     fa.network_has_coordinator.push_back(1);
@@ -197,6 +201,8 @@ void remove_facilities(sim::facility_table& fa, Pred drop) {
     out.hours_text.push_back(fa.hours_text[k]);
     out.occupancy.push_back(fa.occupancy[k]);
     out.avip.push_back(fa.avip[k]);
+    out.avip_places.push_back(fa.avip_places[k]);
+    out.label_year.push_back(fa.label_year[k]);
     out.network.push_back(fa.network[k]);
     out.manager.push_back(fa.manager[k]);
     out.bus.push_back(fa.bus[k]);
@@ -246,7 +252,26 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
                               id));
           }
           labelled[id] = {e.label, e.pointer};
-          w.facilities.avip[k] = e.label ? 1 : 0;
+          auto& fa = w.facilities;
+          if (e.label) {
+            // Labelled by the scenario: in the scenario's year (first-year funding), unless the
+            // territory already gives a year; one already labelled keeps its own, even unknown.
+            if (fa.avip[k] == 0 && fa.label_year[k] == 0) {
+              fa.label_year[k] = static_cast<std::int16_t>(s.params.year);
+            }
+            if (e.labelled_places > 0) {
+              if (e.labelled_places > fa.places[k]) {
+                p.add(e, e.pointer + "/places",
+                      fmt::format("{} labelled places exceed the {} PMI places of '{}'", e.labelled_places,
+                                  fa.places[k], id));
+              }
+              fa.avip_places[k] = std::min(e.labelled_places, fa.places[k]);
+            }
+          } else {
+            fa.avip_places[k] = 0;
+            fa.label_year[k] = 0;
+          }
+          fa.avip[k] = e.label ? 1 : 0;
           if (net.valid()) {
             w.facilities.network[k] = net;
           }
@@ -274,7 +299,7 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
       }
       case edit_kind::add_facilities:
         for (auto const& f : e.facilities) {
-          add_facility(w, t, f, e, p, to_metric);
+          add_facility(w, t, f, e, s.params.year, p, to_metric);
         }
         break;
       case edit_kind::baby_bus_add: {
@@ -293,7 +318,7 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
           break;
         }
         for (auto const& f : e.facilities) {
-          add_facility(w, t, f, e, p, to_metric);
+          add_facility(w, t, f, e, s.params.year, p, to_metric);
         }
         break;
       }

@@ -1,6 +1,7 @@
 #include "scenarios/scenario.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -367,7 +368,7 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
     ed.pointer = pointer;
     ed.file = file;
     if (type == "label") {
-      check_keys(e, pointer, {"type", "select", "network", "coordinator", "label"}, p);
+      check_keys(e, pointer, {"type", "select", "network", "coordinator", "label", "places"}, p);
       ed.kind = edit_kind::label;
       if (!e.contains("select")) {
         p.add(pointer + "/select", "required: which facilities to label");
@@ -377,6 +378,15 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
       ed.network = get_string(e, "network", pointer, p).value_or("");
       ed.coordinator = get_bool(e, "coordinator", pointer, p).value_or(!ed.network.empty());
       ed.label = get_bool(e, "label", pointer, p).value_or(true);
+      if (auto const n = get_number(e, "places", pointer, 1, 1000, p)) {
+        if (*n != std::floor(*n)) {
+          p.add(pointer + "/places", fmt::format("expected a whole number of labelled places, got {}", *n));
+        } else if (!ed.label) {
+          p.add(pointer + "/places", "labelled places apply only to a label (\"label\": true)");
+        } else {
+          ed.labelled_places = static_cast<int>(*n);
+        }
+      }
     } else if (type == "hours") {
       check_keys(e, pointer, {"type", "select", "hours", "replace"}, p);
       ed.kind = edit_kind::hours;

@@ -39,6 +39,7 @@ struct edit {
   std::string network;      ///< label: network id to create (optional)
   bool coordinator{false};  ///< label: the network has a coordinator (Relais Petite Enfance)
   bool label{true};         ///< label: true = label, false = remove the label
+  int labelled_places{0};   ///< label: places labelled AVIP in each facility (0 = not given)
   std::string hours;        ///< hours: the timetable added to the selected facilities' own
   bool replace_hours{false};
   std::vector<new_facility> facilities;  ///< add_facilities, baby_bus_add (sites)

@@ -35,6 +35,7 @@ constexpr double kRsaCoverage = 230155.0 / 861000.0;  // people covered ÷ popul
 constexpr double kUnder3PerFamily = 1.1;  // children under 3 per RSA household with one (assumption)
 
 constexpr char const* kSourceCalib = "calibration_974_department.csv";
+constexpr int kLabelYear = 2021;  // seed 000: the 19 EAJE were labelled AVIP in 2021
 
 /// Largest-remainder apportionment of `total` over `weights` (each ≥ `minimum`).
 std::vector<int> apportion(int total, std::vector<double> const& weights, int minimum = 0) {
@@ -580,6 +581,8 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
       }
     }
   }
+  // The labelled EAJE carry their label year; their labelled places (avip_places) are left out: the
+  // conventions' figures are unknown, so the model applies labelled_places_share to their places.
   geo::output_layer fac_layer{"facilities",
                               "Offre d'accueil (synthétique)",
                               w.epsg,
@@ -590,6 +593,7 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
                                {"hours", geo::field_type::text, ""},
                                {"occupancy", geo::field_type::real, ""},
                                {"avip", geo::field_type::boolean, ""},
+                               {"label_year", geo::field_type::integer, ""},
                                {"network", geo::field_type::text, ""},
                                {"manager", geo::field_type::text, ""},
                                {"bus", geo::field_type::text, ""},
@@ -604,10 +608,11 @@ std::vector<calibration_row> synthesise(territory::territory const& t, std::file
         "synthetic{}: placed on populated 200 m cells ∝ children 0–3; counts and places "
         "calibrated on {} and seed 000 (seed {})",
         f.source.empty() ? "" : " (" + f.source + " named in seed 000)", kSourceCalib, options.seed);
-    fac_layer.rows.push_back({f.id, f.name, f.kind, static_cast<std::int64_t>(f.places), f.hours, f.occupancy,
-                              f.avip, f.network.empty() ? geo::field_value{} : geo::field_value{f.network},
-                              f.manager, f.bus.empty() ? geo::field_value{} : geo::field_value{f.bus}, true,
-                              source});
+    fac_layer.rows.push_back(
+        {f.id, f.name, f.kind, static_cast<std::int64_t>(f.places), f.hours, f.occupancy, f.avip,
+         f.avip ? geo::field_value{static_cast<std::int64_t>(kLabelYear)} : geo::field_value{},
+         f.network.empty() ? geo::field_value{} : geo::field_value{f.network}, f.manager,
+         f.bus.empty() ? geo::field_value{} : geo::field_value{f.bus}, true, source});
     auto pt = geos.point(f.x, f.y);
     fac_layer.geometry.push_back(geos.to_wkb(pt.get()));
     bool const is_eaje = f.kind != "assmat" && f.kind != "mam" && f.kind != "baby_bus_site";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -160,6 +161,24 @@ struct field_reader {
     }
     return x;
   }
+  /// A whole number in [lo, hi]; `fallback` when the field is absent or empty.
+  std::int64_t integer(std::size_t i, std::string const& f, std::int64_t lo, std::int64_t hi,
+                       std::int64_t fallback) const {
+    auto const c = t.column(f);
+    if (!c || !t.values[*c][i] || t.values[*c][i]->empty()) {
+      return fallback;
+    }
+    auto const& s = *t.values[*c][i];
+    char* end = nullptr;
+    double const x = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end != '\0' || !std::isfinite(x) || x != std::floor(x) ||
+        x < static_cast<double>(lo) || x > static_cast<double>(hi)) {
+      v.add(fmt::format("{}, field '{}': expected a whole number in [{}, {}], got '{}'", t.where(i), f, lo,
+                        hi, s));
+      return fallback;
+    }
+    return static_cast<std::int64_t>(x);
+  }
   bool flag(std::size_t i, std::string const& f, std::optional<bool> fallback = std::nullopt) const {
     auto const c = t.column(f);
     if (!c || !t.values[*c][i]) {
@@ -228,6 +247,34 @@ void add_input(territory& t, std::string const& layer, fs::path const& path) {
     hash = geo::file_sha256(path.string());
   }
   t.inputs.push_back({layer, path, hash});
+}
+
+/// Years a label_year may take (besides 0, unknown): the AVIP scheme dates from 2016, so this only
+/// catches typos such as 21 for 2021.
+constexpr std::int64_t kFirstLabelYear = 2000;
+constexpr std::int64_t kLastLabelYear = 2100;
+
+/// Share of poor households of commune feature `i`: its `poverty_rate` (0–1), or `poor_households` ÷
+/// `households`; NaN when neither is given.
+double poverty_rate(field_reader const& r, geo::feature_table const& t, std::size_t i, violations& bad) {
+  double const nan = std::numeric_limits<double>::quiet_NaN();
+  double const rate = r.number(i, "poverty_rate", 0, 1, nan);
+  if (!std::isnan(rate)) {
+    return rate;
+  }
+  double const poor = r.number(i, "poor_households", 0, 1e8, nan);
+  double const households = r.number(i, "households", 0, 1e8, nan);
+  if (std::isnan(poor) || std::isnan(households)) {
+    return nan;
+  }
+  if (households <= 0 || poor > households) {
+    bad.add(
+        fmt::format("{}, field 'poor_households': {} poor households for {} households (expected at "
+                    "most as many, and households > 0)",
+                    t.where(i), poor, households));
+    return nan;
+  }
+  return poor / households;
 }
 
 template <typename Idx>
@@ -305,6 +352,7 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       w.communes.population.push_back(r.number(i, "population", 0, 1e8, 0.0));
       w.communes.children_under_3.push_back(r.number(i, "children_under_3", 0, 1e7, 0.0));
       w.communes.zrr.push_back(r.flag(i, "zrr", false) ? 1 : 0);
+      w.communes.poverty_rate.push_back(poverty_rate(r, communes, i, bad));
     }
     auto const c = points_of(communes, geos);
     for (auto const& p : c) {
@@ -406,6 +454,19 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       fa.hours.push_back(r.hours(i, "hours"));
       fa.occupancy.push_back(r.number(i, "occupancy", 0, 1, 0.9));
       fa.avip.push_back(r.flag(i, "avip", false) ? 1 : 0);
+      auto const avip_places = r.integer(i, "avip_places", 0, 1000, 0);
+      if (avip_places > fa.places.back()) {
+        bad.add(fmt::format("{}, field 'avip_places': {} labelled places exceed the {} PMI places",
+                            f.where(i), avip_places, fa.places.back()));
+      }
+      fa.avip_places.push_back(
+          static_cast<std::int32_t>(std::min<std::int64_t>(avip_places, fa.places.back())));
+      auto const label_year = r.integer(i, "label_year", 0, kLastLabelYear, 0);
+      if (label_year != 0 && label_year < kFirstLabelYear) {
+        bad.add(fmt::format("{}, field 'label_year': expected a year in [{}, {}] or 0 (unknown), got {}",
+                            f.where(i), kFirstLabelYear, kLastLabelYear, label_year));
+      }
+      fa.label_year.push_back(static_cast<std::int16_t>(label_year < kFirstLabelYear ? 0 : label_year));
       auto intern = [](auto& map, auto& names, std::string const& key) {
         using idx = typename std::decay_t<decltype(map)>::mapped_type;
         if (key.empty()) {
@@ -544,12 +605,14 @@ std::string check_report(territory const& t) {
       qpv[c.index()] += 1;
     }
   }
-  out << fmt::format("{:<8} {:<26} {:>6} {:>9} {:>5} {:>10} {:>7} {:>9}\n", "code", "commune", "cells",
-                     "people", "qpv", "facilities", "places", "families");
+  out << fmt::format("{:<8} {:<26} {:>6} {:>9} {:>5} {:>10} {:>7} {:>9} {:>7}\n", "code", "commune", "cells",
+                     "people", "qpv", "facilities", "places", "families", "poor %");
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
     auto const c = sim::commune_idx::from(i);
-    out << fmt::format("{:<8} {:<26} {:>6} {:>9.0f} {:>5} {:>10} {:>7} {:>9}\n", w.communes.code[c],
-                       w.communes.name[c], cells[i], people[i], qpv[i], fac[i], places[i], fam[i]);
+    auto const poor = w.communes.poverty_rate[c];
+    out << fmt::format("{:<8} {:<26} {:>6} {:>9.0f} {:>5} {:>10} {:>7} {:>9} {:>7}\n", w.communes.code[c],
+                       w.communes.name[c], cells[i], people[i], qpv[i], fac[i], places[i], fam[i],
+                       std::isnan(poor) ? std::string{"-"} : fmt::format("{:.1f}", 100.0 * poor));
   }
   return out.str();
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -44,8 +45,8 @@ TEST_CASE("validation: each problem names the file and the JSON pointer", "[scen
       {"unknown_key", R"({"territory": "x.json", "replicatons": 5})",
        "/replicatons: unknown key 'replicatons' (did you mean 'replications'?)"},
       {"wrong_type", with_edits("[]", R"(, "params": {"policy": 3})"), "/params/policy: expected a string"},
-      {"out_of_range", with_edits("[]", R"(, "params": {"referral_rate": 1.7})"),
-       "/params/referral_rate: 1.7 is out of range"},
+      {"out_of_range", with_edits("[]", R"(, "params": {"awareness_rate": 1.7})"),
+       "/params/awareness_rate: 1.7 is out of range"},
       {"unknown_param", with_edits("[]", R"(, "params": {"horizon_month": 6})"),
        "did you mean 'horizon_months'"},
       {"bad_policy", with_edits("[]", R"(, "params": {"policy": "first_come"})"),
@@ -62,6 +63,14 @@ TEST_CASE("validation: each problem names the file and the JSON pointer", "[scen
        "/edits/0/select: empty selector"},
       {"bad_kind", with_edits(R"([{"type": "label", "select": {"kind": "garderie"}}])"),
        "unknown kind 'garderie'"},
+      {"label_places_fraction",
+       with_edits(R"([{"type": "label", "select": {"ids": ["mc-beta"]}, "places": 2.5}])"),
+       "/edits/0/places: expected a whole number of labelled places, got 2.5"},
+      {"label_places_zero", with_edits(R"([{"type": "label", "select": {"ids": ["mc-beta"]}, "places": 0}])"),
+       "/edits/0/places: 0 is out of range [1, 1000]"},
+      {"label_places_unlabel",
+       with_edits(R"([{"type": "label", "select": {"ids": ["cr-alpha"]}, "label": false, "places": 3}])"),
+       "/edits/0/places: labelled places apply only to a label"},
   };
   for (auto const& c : cases) {
     auto const f = scenario_file(c.name, c.body);
@@ -97,6 +106,8 @@ TEST_CASE("validation against the territory: selectors, ids, overlaps", "[scenar
        "no GTFS feed to change"},
       {"small_net", R"([{"type": "label", "select": {"ids": ["am-alpha-1"]}, "network": "solo"}])",
        "at least 2 professionals"},
+      {"label_places_exceed", R"([{"type": "label", "select": {"ids": ["mc-beta"]}, "places": 12}])",
+       "/edits/0/places: 12 labelled places exceed the 10 PMI places of 'mc-beta'"},
   };
   for (auto const& c : cases) {
     auto const f = scenario_file(c.name, with_edits(c.edits));
@@ -128,6 +139,76 @@ TEST_CASE("edits change the world as asked", "[scenarios][edits]") {
   CHECK(fa.bus_id.size() == 1);
 }
 
+TEST_CASE("facilities labelled by a scenario get its year and the labelled places it gives",
+          "[scenarios][edits]") {
+  auto const f = scenario_file("label_year", with_edits(R"([
+    {"type": "label", "select": {"ids": ["mc-beta"]}, "places": 3},
+    {"type": "label", "select": {"network": "ram-alpha"}, "network": "ram-alpha"},
+    {"type": "add_facilities", "facilities": [
+      {"id": "new-avip", "kind": "micro_creche", "places": 10, "hours": "Mo-Fr 07:00-19:00", "lon": 3.15, "lat": 45.76, "avip": true},
+      {"id": "new-plain", "kind": "micro_creche", "places": 10, "hours": "Mo-Fr 07:00-19:00", "lon": 3.15, "lat": 45.76}]},
+    {"type": "baby_bus", "action": "add", "bus": "bb1", "sites": [{"id": "bb1-s1", "places": 12, "hours": "Mo,Th 08:30-16:00", "lon": 3.19, "lat": 45.79}]}
+  ])",
+                                                        R"(, "params": {"year": 2026})"));
+  auto const p = scenarios::prepare(f);
+  auto const& fa = p.world.facilities;
+  REQUIRE(fa.size() == 7);
+  REQUIRE(fa.avip_places.size() == fa.size());
+  REQUIRE(fa.label_year.size() == fa.size());
+  auto const k = [&](std::string const& id) {
+    return sim::facility_idx::from(
+        static_cast<std::size_t>(std::find(fa.id.begin(), fa.id.end(), id) - fa.id.begin()));
+  };
+  CHECK(fa.label_year[k("mc-beta")] == 2026);
+  CHECK(fa.avip_places[k("mc-beta")] == 3);
+  CHECK(fa.label_year[k("am-alpha-1")] == 2026);
+  CHECK(fa.avip_places[k("am-alpha-1")] == 0);  // not given: labelled_places_share
+  CHECK(fa.label_year[k("new-avip")] == 2026);
+  CHECK(fa.label_year[k("new-plain")] == 0);
+  CHECK(fa.label_year[k("bb1-s1")] == 0);
+  CHECK(fa.label_year[k("cr-alpha")] == 0);  // labelled in the territory, year unknown: untouched
+}
+
+TEST_CASE("a label keeps the territory's label year; an unlabel clears the year and the places",
+          "[scenarios][edits]") {
+  // The mini territory with cr-alpha labelled in 2019 with 6 labelled places.
+  auto const dir = scenario_file("dummy", "{}").parent_path() / "mini_labelled";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (auto const& e : fs::directory_iterator{fs::path{AVIP_SOURCE_DIR} / "tests/data/mini"}) {
+    if (e.is_regular_file()) {
+      fs::copy_file(e.path(), dir / e.path().filename());
+    }
+  }
+  std::string text;
+  {
+    std::ifstream in{dir / "facilities.geojson"};
+    text.assign(std::istreambuf_iterator<char>{in}, {});
+  }
+  auto const pos = text.find("\"avip\": true");
+  REQUIRE(pos != std::string::npos);
+  text.insert(pos, "\"label_year\": 2019, \"avip_places\": 6, ");
+  std::ofstream{dir / "facilities.geojson"} << text;
+  auto const body = [&](std::string const& edits) {
+    return R"({"territory": ")" + (dir / "territory.json").string() +
+           R"(", "params": {"year": 2026}, "edits": )" + edits + "}";
+  };
+  auto const keep = scenarios::prepare(
+      scenario_file("label_keep", body(R"([{"type": "label", "select": {"ids": ["cr-alpha"]}}])")));
+  CHECK(keep.world.facilities.label_year[sim::facility_idx{0}] == 2019);
+  CHECK(keep.world.facilities.avip_places[sim::facility_idx{0}] == 6);
+  auto const places = scenarios::prepare(scenario_file(
+      "label_places", body(R"([{"type": "label", "select": {"ids": ["cr-alpha"]}, "places": 4}])")));
+  CHECK(places.world.facilities.label_year[sim::facility_idx{0}] == 2019);
+  CHECK(places.world.facilities.avip_places[sim::facility_idx{0}] == 4);
+  auto const drop = scenarios::prepare(scenario_file(
+      "label_drop", body(R"([{"type": "label", "select": {"ids": ["cr-alpha"]}, "label": false}])")));
+  CHECK(drop.world.facilities.avip[sim::facility_idx{0}] == 0);
+  CHECK(drop.world.facilities.label_year[sim::facility_idx{0}] == 0);
+  CHECK(drop.world.facilities.avip_places[sim::facility_idx{0}] == 0);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("a Baby Bus on a commune raises coverage there and nowhere else", "[scenarios][edits]") {
   // Car trips limited to 15 minutes: the families of Alpha cannot reach a site in the east of Beta.
   auto const base =
@@ -154,13 +235,13 @@ TEST_CASE("Saturday hours remove the hours-incompatible unmet demand of families
       "sat_base",
       with_edits(
           R"([{"type": "hours", "select": {"ids": ["mc-beta"]}, "hours": "Mo-Fr 07:30-18:00", "replace": true}])",
-          R"(, "params": {"referral_rate": 1})"));
+          R"(, "params": {"awareness_rate": 1})"));
   auto const sat = scenario_file(
       "sat_open",
       with_edits(
           R"([{"type": "hours", "select": {"ids": ["mc-beta"]}, "hours": "Mo-Fr 07:30-18:00", "replace": true},
     {"type": "hours", "select": {"ids": ["cr-alpha"]}, "hours": "Sa 08:00-12:00"}])",
-          R"(, "params": {"referral_rate": 1})"));
+          R"(, "params": {"awareness_rate": 1})"));
   auto const a = scenarios::prepare(base);
   auto const b = scenarios::prepare(sat);
   auto const ra = sim::run(a.world, a.spec.params, {5, 3, false});

@@ -26,6 +26,7 @@ struct mini_world {
       w.communes.children_under_3.push_back(100);
       w.communes.zrr.push_back(0);
       w.communes.centroid.push_back({c * 10000.0, 0});
+      w.communes.poverty_rate.push_back(0.5 / (c + 1));  // the first commune is the poorest
       w.grid.id.push_back("cell" + std::to_string(c));
       w.grid.centre.push_back({c * 10000.0, 0});
       w.grid.commune.push_back(commune_idx::from(c));
@@ -48,6 +49,8 @@ struct mini_world {
     f.hours_text.push_back(hours);
     f.occupancy.push_back(occupancy);
     f.avip.push_back(avip ? 1 : 0);
+    f.avip_places.push_back(0);  // not given: labelled_places_share of its places
+    f.label_year.push_back(0);   // unknown
     f.network.push_back(network_idx::invalid());
     f.manager.push_back(manager_idx::invalid());
     f.bus.push_back(bus_idx::invalid());
@@ -92,13 +95,19 @@ struct mini_world {
   }
 };
 
-/// Parameters without randomness in outcomes: no job found, no dropout, no turnover.
+/// Parameters without randomness in outcomes: every family referred (the whole funnel at 1), no
+/// warm-up, no job found, no dropout, every contract renewed (a stay of 12 months), no turnover.
 inline params quiet_params() {
   params p;
+  p.awareness_rate = 1.0;
+  p.insertion_path_rate = 1.0;
+  p.childcare_barrier_rate = 1.0;
+  p.acceptance_rate = 1.0;
+  p.warmup_months = 0;
   p.monthly_job_finding_probability = 0;
   p.monthly_dropout_probability = 0;
+  p.renewal_probability = 1.0;
   p.yearly_turnover = 0;
-  p.referral_rate = 1.0;
   return p;
 }
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -72,6 +73,53 @@ TEST_CASE("the La Réunion territory loads: 24 communes, 14,076 cells, EPSG:2975
   for (auto c : t.world.grid.commune) {
     REQUIRE(c.valid());
   }
+  // Poor households ÷ households (Filosofi 2021 estimates): from 24 % to 55 % by commune.
+  for (auto r : t.world.communes.poverty_rate) {
+    CHECK(r > 0.2);
+    CHECK(r < 0.6);
+  }
+  auto const& fa = t.world.facilities;
+  int labelled = 0;
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    auto const k = sim::facility_idx::from(i);
+    CHECK(fa.avip_places[k] == 0);  // the conventions' figures are unknown
+    CHECK(fa.label_year[k] == (fa.avip[k] != 0 ? 2021 : 0));
+    labelled += fa.avip[k];
+  }
+  CHECK(labelled == 19);
+}
+
+TEST_CASE("the optional poverty rate and label fields are read, and absent mean unknown", "[territory]") {
+  auto const plain = territory::load_territory(source("tests/data/mini/territory.json"));
+  auto const& w = plain.world;
+  REQUIRE(w.communes.poverty_rate.size() == w.communes.size());
+  CHECK(std::isnan(w.communes.poverty_rate[sim::commune_idx{0}]));
+  REQUIRE(w.facilities.avip_places.size() == w.facilities.size());
+  REQUIRE(w.facilities.label_year.size() == w.facilities.size());
+  CHECK(w.facilities.avip_places[sim::facility_idx{0}] == 0);
+  CHECK(w.facilities.label_year[sim::facility_idx{0}] == 0);
+
+  auto const rate = broken_copy("rate", "communes.geojson", "\"population\": 10000",
+                                "\"population\": 10000, \"poverty_rate\": 0.25");
+  auto const a = territory::load_territory(rate);
+  CHECK(a.world.communes.poverty_rate[sim::commune_idx{0}] == Approx(0.25));
+  CHECK(std::isnan(a.world.communes.poverty_rate[sim::commune_idx{1}]));
+  fs::remove_all(rate.parent_path());
+
+  auto const counts = broken_copy("counts", "communes.geojson", "\"population\": 5000",
+                                  "\"population\": 5000, \"poor_households\": 600, \"households\": 2000");
+  auto const b = territory::load_territory(counts);
+  CHECK(b.world.communes.poverty_rate[sim::commune_idx{1}] == Approx(0.3));
+  fs::remove_all(counts.parent_path());
+
+  auto const label = broken_copy("label", "facilities.geojson", "\"avip\": true",
+                                 "\"avip\": true, \"avip_places\": 4, \"label_year\": 2021");
+  auto const c = territory::load_territory(label);
+  CHECK(c.world.facilities.avip_places[sim::facility_idx{0}] == 4);
+  CHECK(c.world.facilities.label_year[sim::facility_idx{0}] == 2021);
+  CHECK(c.world.facilities.avip_places[sim::facility_idx{1}] == 0);
+  CHECK(c.world.facilities.label_year[sim::facility_idx{1}] == 0);
+  fs::remove_all(label.parent_path());
 }
 
 TEST_CASE("each bad field gives its own message naming file, feature and field", "[territory][contract]") {
@@ -94,6 +142,17 @@ TEST_CASE("each bad field gives its own message naming file, feature and field",
       {"families.geojson", "\"referral_month\": 1", "\"referral_month\": 14", "field 'referral_month'"},
       {"grid.csv", "c3,3.08,45.78,150", "c3,3.08,45.78,beaucoup", "field 'people'"},
       {"communes.geojson", "\"code\": \"63002\"", "\"code\": \"63001\"", "duplicate commune code"},
+      {"communes.geojson", "\"population\": 10000", "\"population\": 10000, \"poverty_rate\": 1.4",
+       "field 'poverty_rate': expected a number in [0, 1]"},
+      {"communes.geojson", "\"population\": 10000",
+       "\"population\": 10000, \"poor_households\": 5000, \"households\": 4000",
+       "field 'poor_households': 5000 poor households for 4000 households"},
+      {"facilities.geojson", "\"avip\": true", "\"avip\": true, \"avip_places\": 25",
+       "field 'avip_places': 25 labelled places exceed the 20 PMI places"},
+      {"facilities.geojson", "\"avip\": true", "\"avip\": true, \"avip_places\": 2.5",
+       "field 'avip_places': expected a whole number in [0, 1000], got '2.5'"},
+      {"facilities.geojson", "\"avip\": true", "\"avip\": true, \"label_year\": 21",
+       "field 'label_year': expected a year in [2000, 2100] or 0 (unknown), got 21"},
       {"territory.json", "\"path\": \"qpv.geojson\"", "\"path\": \"nowhere.geojson\"", "file not found"},
   };
   int i = 0;
