@@ -4,5 +4,7 @@ find_package(lemon CONFIG REQUIRED)
 if(NOT TARGET avip_lemon)
   add_library(avip_lemon INTERFACE)
   target_include_directories(avip_lemon SYSTEM INTERFACE ${LEMON_INCLUDE_DIRS})
-  target_link_libraries(avip_lemon INTERFACE ${LEMON_LIBRARIES})
+  # Debian's static liblemon is built with GLPK as its LP solver (lemon::Lp): link GLPK too.
+  find_library(AVIP_GLPK_LIBRARY glpk REQUIRED)
+  target_link_libraries(avip_lemon INTERFACE ${LEMON_LIBRARIES} ${AVIP_GLPK_LIBRARY})
 endif()
