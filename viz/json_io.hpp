@@ -14,9 +14,21 @@
 
 namespace avip::viz::detail {
 
-/// An indicator as {mean, lo, hi}: the mean and the 90 % interval over replications.
+/// An indicator as {mean, lo, hi}: the mean and the 90 % interval over replications; null when no
+/// replication gave a value (not applicable, or undefined in every replication).
 inline nlohmann::json stat(sim::samples const& s) {
+  if (s.values.empty()) {
+    return nullptr;
+  }
   return {{"mean", s.mean()}, {"lo", s.lo()}, {"hi", s.hi()}};
+}
+
+/// The mean of an indicator, or null when it has no value.
+inline nlohmann::json mean_or_null(sim::samples const& s) {
+  if (s.values.empty()) {
+    return nullptr;
+  }
+  return s.mean();
 }
 
 /// Writes a text file of the output folder; throws avip::error naming it.

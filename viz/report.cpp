@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "geo/geometry_ops.hpp"
+#include "sim/cost.hpp"
 #include "viz/svg_map.hpp"
 
 namespace avip::viz {
@@ -143,7 +144,8 @@ std::string coverage_map(territory::territory const& t, sim::world const& w,
 }  // namespace
 
 std::string run_report(territory::territory const& t, sim::world const& w, sim::params const& p,
-                       sim::run_results const& r, run_metadata const& meta, layers const& L) {
+                       sim::run_results const& r, run_metadata const& meta, layers const& L,
+                       std::vector<validation_row> const& validation) {
   (void)L;
   std::string h = "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>avipsim — " +
                   html_escape(meta.scenario_name) + "</title>" + kStyle + "</head><body>";
@@ -156,7 +158,7 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
   double met = 0;
   for (std::size_t i = 0; i < w.facilities.size(); ++i) {
     auto const k = sim::facility_idx::from(i);
-    if (w.facilities.avip[k] != 0) {
+    if (!r.facilities[k].target_met.values.empty()) {
       ++labelled;
       met += r.facilities[k].target_met.mean();
     }
@@ -171,8 +173,12 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
   h += card(num(r.island.referred.mean()), "familles orientées dans l'année");
   h += card(num(r.island.unmet_unreachable.mean()), "non couvertes : aucune structure accessible");
   h += card(num(r.island.unmet_hours.mean()), "non couvertes : horaires incompatibles");
+  h += card(num(r.island.unmet_not_allowed.mean()),
+            "non couvertes : seules des structures non autorisées à accueillir l'AVIP (remède : un label)");
   h += card(num(r.island.unmet_full.mean()), "non couvertes : structures complètes");
-  h += card(fmt::format("{:.1f} / {}", met, labelled), "structures labellisées atteignant 20 % (espérance)");
+  h += card(num(r.island.censored.mean()), "en attente en fin d'année (ni couvertes ni non couvertes)");
+  h += card(num(r.island.matched_partial.mean()), "accueillies en partie seulement (Baby Bus, une partie des heures)");
+  h += card(fmt::format("{:.1f} / {}", met, labelled), "EAJE labellisées atteignant 20 % (espérance)");
   h += card(euros(r.cost.total), "coût annuel CAF (label, coordination, Baby Bus)");
   h += "</div></section>";
   // Maps.
@@ -245,28 +251,34 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
                    r.other_parent.coverage.hi()}},
                  "Part des familles orientées ayant obtenu une place compatible") +
        fmt::format(
-           "<p class=\"note\">Écart QPV − hors QPV : {:+.1f} pts ; monoparents − autres : {:+.1f} pts ; Gini "
-           "de la couverture "
-           "entre carreaux : {:.3f} ; ratio de Palma : {}.</p></section>",
-           100 * r.equity.qpv_gap.mean(), 100 * r.equity.single_parent_gap.mean(), r.equity.gini_cells.mean(),
-           r.equity.palma_cells.mean() > 0
-               ? num(r.equity.palma_cells.mean(), 2)
-               : std::string{"non défini (les 40 % de carreaux les moins couverts sont à 0)"});
+           "<p class=\"note\">Écart QPV − hors QPV : {:+.1f} pts ; monoparents − autres : {:+.1f} pts. Gini de "
+           "la couverture des communes, pondérée par leurs enfants de moins de 3 ans : {:.3f} (0 : couverture égale "
+           "partout). Ratio de Palma, communes classées par taux de pauvreté (Filosofi) : {} (couverture des 10 % "
+           "d'enfants des communes les moins pauvres ÷ celle des 40 % des plus pauvres ; 1 : égale, au-dessus de 1 : "
+           "au détriment des plus pauvres).</p></section>",
+           100 * r.equity.qpv_gap.mean(), 100 * r.equity.single_parent_gap.mean(), r.equity.gini_communes.mean(),
+           r.equity.palma_income.values.empty()
+               ? std::string{"non défini (aucune couverture parmi les 40 % les plus pauvres)"}
+               : num(r.equity.palma_income.mean(), 2) +
+                     (r.equity.palma_undefined > 0
+                          ? fmt::format(" (non défini dans {} réplications)", r.equity.palma_undefined)
+                          : std::string{}));
   // Table per commune.
   h += "<section><h2>Par commune</h2><div "
        "class=\"scroll\"><table><tr><th>Code</th><th>Commune</th><th>Orientées</th><th>Couverture</th>"
        "<th>Int. 90 "
-       "%</th><th>Prioritaires</th><th>Inaccessible</th><th>Horaires</th><th>Complet</th><th>Places</"
-       "th><th>Taux de couverture</th></tr>";
+       "%</th><th>Prioritaires</th><th>Inaccessible</th><th>Horaires</th><th>Non autorisé</th><th>Complet</th>"
+       "<th>Places</th><th>Taux de couverture</th></tr>";
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
     auto const c = sim::commune_idx::from(i);
     auto const& d = r.communes[c].demand;
     h += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td><td>{}</td><td>{}</"
-        "td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        "td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         w.communes.code[c], html_escape(w.communes.name[c]), num(d.referred.mean(), 1),
         pct(d.coverage.mean()), pct(d.coverage.lo()), pct(d.coverage.hi()), pct(d.priority_coverage.mean()),
-        num(d.unmet_unreachable.mean(), 1), num(d.unmet_hours.mean(), 1), num(d.unmet_full.mean(), 1),
+        num(d.unmet_unreachable.mean(), 1), num(d.unmet_hours.mean(), 1), num(d.unmet_not_allowed.mean(), 1),
+        num(d.unmet_full.mean(), 1),
         num(r.communes[c].places), num(r.communes[c].taux_couverture, 1));
   }
   h += "</table></div></section>";
@@ -274,8 +286,8 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
   h += fmt::format(
       "<section><h2>Structures labellisées AVIP : objectif de {} d'enfants AVIP par place</h2><div "
       "class=\"scroll\"><table>"
-      "<tr><th>Id</th><th>Structure</th><th>Places</th><th>Enfants AVIP</th><th>Part</th><th>Int. 90 "
-      "%</th><th>Probabilité d'atteindre l'objectif</th></tr>",
+      "<tr><th>Id</th><th>Structure</th><th>Places</th><th>Places labellisées</th><th>Enfants AVIP</th>"
+      "<th>Part</th><th>Int. 90 %</th><th>Probabilité d'atteindre l'objectif</th></tr>",
       pct(p.avip_target_share));
   for (std::size_t i = 0; i < w.facilities.size(); ++i) {
     auto const k = sim::facility_idx::from(i);
@@ -283,26 +295,31 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
       continue;
     }
     auto const& fi = r.facilities[k];
+    bool const has_target = !fi.target_met.values.empty();
     double const prob = fi.target_met.mean();
     h += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td><td "
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td><td "
         "class=\"{}\">{}</td></tr>",
         html_escape(w.facilities.id[k]), html_escape(w.facilities.name[k]), w.facilities.places[k],
-        num(fi.avip_children.mean(), 1), pct(fi.avip_share.mean()), pct(fi.avip_share.lo()),
-        pct(fi.avip_share.hi()), prob >= 0.8 ? "ok" : (prob < 0.5 ? "ko" : ""), pct(prob));
+        sim::labelled_places(w, p, k), num(fi.avip_children.mean(), 1), pct(fi.avip_share.mean()),
+        pct(fi.avip_share.lo()), pct(fi.avip_share.hi()), !has_target ? "" : (prob >= 0.8 ? "ok" : (prob < 0.5 ? "ko" : "")),
+        has_target ? pct(prob) : std::string{"cible par membre (réseau)"});
   }
   h += "</table></div>";
   if (!r.networks.empty()) {
     h += "<h2 style=\"margin-top:14px\">Réseaux et gestionnaires "
          "labellisés</h2><table><tr><th>Réseau</th><th>Type</th><th>Membres</th><th>Places</th><th>Enfants "
-         "AVIP</th><th>Ratio</th><th>Probabilité d'atteindre l'objectif</th></tr>";
+         "AVIP</th><th>Ratio</th><th>Membres ayant accueilli un enfant AVIP</th><th>Probabilité d'atteindre "
+         "l'objectif</th></tr>";
     for (auto const& n : r.networks) {
       h += fmt::format(
-          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
           html_escape(n.id),
-          n.assmat_network ? "assistants maternels (≥ 1 par membre)" : "EAJE (≥ 20 % des places)", n.members,
-          n.places, num(n.avip_children.mean(), 1),
-          n.assmat_network ? num(n.ratio.mean(), 2) : pct(n.ratio.mean()), pct(n.target_met.mean()));
+          n.assmat_network ? "assistants maternels (≥ 1 par membre, chacun)" : "EAJE (≥ 20 % des places)",
+          n.members, n.places, num(n.avip_children.mean(), 1),
+          n.assmat_network ? num(n.ratio.mean(), 2) : pct(n.ratio.mean()),
+          n.members_met_share.values.empty() ? std::string{"—"} : pct(n.members_met_share.mean()),
+          pct(n.target_met.mean()));
     }
     h += "</table>";
   }
@@ -310,14 +327,25 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
   // Cost and assumptions.
   h += fmt::format(
       "<section><h2>Coût annuel (paramètres CAF)</h2><table><tr><th>Poste</th><th></th><th>Montant</th></tr>"
-      "<tr><td>Label AVIP</td><td>{} places labellisées × {}</td><td>{}</td></tr>"
-      "<tr><td>Coordination des réseaux</td><td></td><td>{}</td></tr>"
+      "<tr><td>Label AVIP</td><td>{} places labellisées en première année × {} + {} les années suivantes × "
+      "{}</td><td>{}</td></tr>"
+      "<tr><td>Référents et coordinateurs AVIP (0,1 ETP par 5 places labellisées, 50 %)</td><td></td><td>{}</td></tr>"
       "<tr><td>Baby Bus</td><td>{} bus × "
       "{}</td><td>{}</td></tr><tr><th>Total</th><th></th><th>{}</th></tr></table></section>",
-      num(r.cost.labelled_places),
-      euros(p.first_label_year ? p.label_funding_first_year : p.label_funding_later_years),
+      num(r.cost.labelled_places_first_year), euros(p.label_funding_first_year),
+      num(r.cost.labelled_places - r.cost.labelled_places_first_year), euros(p.label_funding_later_years),
       euros(r.cost.label_funding), euros(r.cost.coordinator_funding), r.cost.baby_buses,
       euros(p.baby_bus_yearly_cost), euros(r.cost.baby_bus), euros(r.cost.total));
+  if (!validation.empty()) {
+    h += validation_html(validation, r.validation, p.avip_target_share);
+  }
+  if (!r.bound_value.values.empty()) {
+    h += fmt::format(
+        "<section><h2>Borne annuelle</h2><p>Valeur pondérée (public prioritaire × {}) des familles placées par la "
+        "politique : {:.1f} ; la meilleure possible sur l'année avec les mêmes orientations et durées (relaxation "
+        "linéaire, borne supérieure) : {:.1f}.</p></section>",
+        p.priority_weight, r.policy_value.mean(), r.bound_value.mean());
+  }
   std::string synthetic;
   for (auto const& l : t.synthetic_layers) {
     synthetic += (synthetic.empty() ? "" : ", ") + l;

@@ -4,12 +4,15 @@
 #include <vector>
 
 #include "viz/run_outputs.hpp"
+#include "viz/validation.hpp"
 
 namespace avip::viz {
 
-/// The self-contained report of a run (inline SVG maps and charts, French labels, no network).
+/// The self-contained report of a run (inline SVG maps and charts, French labels, no network), with
+/// the validation section when `validation` is not empty.
 std::string run_report(territory::territory const& t, sim::world const& w, sim::params const& p,
-                       sim::run_results const& r, run_metadata const& meta, layers const& L);
+                       sim::run_results const& r, run_metadata const& meta, layers const& L,
+                       std::vector<validation_row> const& validation = {});
 
 /// The report of a comparison: bars with intervals per scenario, delta maps per commune, cost per
 /// additional priority family covered.

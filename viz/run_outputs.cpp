@@ -13,6 +13,8 @@
 #include "geo/vector_writer.hpp"
 #include "viz/json_io.hpp"
 #include "viz/report.hpp"
+#include "viz/validation.hpp"
+#include "sim/cost.hpp"
 
 namespace avip::viz {
 
@@ -20,6 +22,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using geo::field_type;
 
+using detail::mean_or_null;
 using detail::stat;
 using detail::write_text;
 
@@ -34,7 +37,11 @@ json group_json(sim::group_indicators const& g) {
           {"priority_coverage", stat(g.priority_coverage)},
           {"unmet_unreachable", stat(g.unmet_unreachable)},
           {"unmet_hours", stat(g.unmet_hours)},
+          {"unmet_not_allowed", stat(g.unmet_not_allowed)},
           {"unmet_full", stat(g.unmet_full)},
+          {"censored", stat(g.censored)},
+          {"matched_partial", stat(g.matched_partial)},
+          {"children_placed", stat(g.children_placed)},
           {"mean_wait_weeks", stat(g.mean_wait_weeks)}};
 }
 
@@ -91,9 +98,15 @@ double or_zero(double v) {
   return std::isfinite(v) ? v : 0.0;
 }
 
+/// A mean as a field value, empty when the indicator has no value (not applicable).
+geo::field_value mean_field(sim::samples const& s) {
+  return s.values.empty() ? geo::field_value{} : geo::field_value{s.mean()};
+}
+
 }  // namespace
 
-layers build_layers(territory::territory const& t, sim::world const& w, sim::run_results const& r) {
+layers build_layers(territory::territory const& t, sim::world const& w, sim::params const& p,
+                    sim::run_results const& r) {
   layers L;
   int const epsg = w.epsg;
   // Communes
@@ -111,7 +124,11 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
                  {"couverture_prioritaire", field_type::real, "Couverture du public prioritaire"},
                  {"non_couvert_inaccessible", field_type::real, "Non couvertes : rien d'accessible"},
                  {"non_couvert_horaires", field_type::real, "Non couvertes : horaires incompatibles"},
+                 {"non_couvert_non_autorise", field_type::real,
+                  "Non couvertes : aucune structure autorisée (label)"},
                  {"non_couvert_complet", field_type::real, "Non couvertes : places complètes"},
+                 {"en_attente", field_type::real, "En attente en fin d'année"},
+                 {"accueil_partiel", field_type::real, "Accueil partiel (Baby Bus)"},
                  {"places", field_type::real, "Places (EAJE, assistants maternels, Baby Bus)"},
                  {"taux_couverture", field_type::real,
                   "Taux de couverture (places pour 100 enfants de moins de 3 ans)"},
@@ -125,7 +142,8 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
     L.communes.rows.push_back({w.communes.code[c], w.communes.name[c], w.sectors.name[w.communes.sector[c]],
                                d.referred.mean(), d.matched.mean(), d.coverage.mean(), d.coverage.lo(),
                                d.coverage.hi(), d.priority_coverage.mean(), d.unmet_unreachable.mean(),
-                               d.unmet_hours.mean(), d.unmet_full.mean(), ci.places, ci.taux_couverture,
+                               d.unmet_hours.mean(), d.unmet_not_allowed.mean(), d.unmet_full.mean(),
+                               d.censored.mean(), d.matched_partial.mean(), ci.places, ci.taux_couverture,
                                ci.accessibility});
     L.communes.geometry.push_back(t.commune_geometry[i]);
   }
@@ -202,8 +220,13 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
                    {"part_avip", field_type::real, "Enfants AVIP / places (objectif 20 %)"},
                    {"part_avip_bas", field_type::real, "Part AVIP, borne basse 90 %"},
                    {"part_avip_haut", field_type::real, "Part AVIP, borne haute 90 %"},
-                   {"proba_objectif", field_type::real, "Probabilité d'atteindre l'objectif de 20 %"},
-                   {"proba_l214_7", field_type::real, "Probabilité de respecter L.214-7 (1 place sur 20)"},
+                   {"places_labellisees", field_type::integer, "Places labellisées AVIP"},
+                   {"annee_label", field_type::integer, "Année du label"},
+                   {"proba_objectif", field_type::real, "Probabilité d'atteindre l'objectif de 20 % (EAJE labellisées)"},
+                   {"l214_7", field_type::real,
+                    "L.214-7 : part des demandes ayant trouvé une place garantie libre (vide : non applicable, moins "
+                    "de 20 places, ou aucune demande)"},
+                   {"demandes_l214_7", field_type::real, "L.214-7 : demandes dans l'année (moyenne)"},
                    {"synthetique", field_type::boolean, "Donnée synthétique"},
                    {"source", field_type::text, "Source"}},
                   {},
@@ -219,8 +242,9 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
          fa.network[k].valid() ? geo::field_value{fa.network_id[fa.network[k]]} : geo::field_value{},
          fa.manager[k].valid() ? geo::field_value{fa.manager_id[fa.manager[k]]} : geo::field_value{},
          fi.avip_children.mean(), fi.avip_share.mean(), fi.avip_share.lo(), fi.avip_share.hi(),
-         fa.avip[k] != 0 ? geo::field_value{fi.target_met.mean()} : geo::field_value{},
-         sim::is_eaje(fa.kind[k]) ? geo::field_value{fi.l214_met.mean()} : geo::field_value{},
+         static_cast<std::int64_t>(sim::labelled_places(w, p, k)),
+         fa.label_year[k] > 0 ? geo::field_value{static_cast<std::int64_t>(fa.label_year[k])} : geo::field_value{},
+         mean_field(fi.target_met), mean_field(fi.l214_available), mean_field(fi.l214_requests),
          fa.synthetic[k] != 0, fa.source[k]});
     L.facilities.geometry.push_back(geo::point_wkb(fa.location[k].x, fa.location[k].y));
   }
@@ -257,8 +281,7 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::run
 
 void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::world const& w,
                        sim::params const& p, sim::run_results const& r, run_metadata const& meta) {
-  (void)p;
-  auto const L = build_layers(t, w, r);
+  auto const L = build_layers(t, w, p, r);
   for (auto const* l : {&L.communes, &L.sectors, &L.qpv, &L.facilities, &L.grid}) {
     if (!l->rows.empty()) {
       write_layer(dir, *l, "results.gpkg");
@@ -289,6 +312,8 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                           {"enfants_avip", field_type::real, "Enfants AVIP dans l'année (moyenne)"},
                           {"ratio", field_type::real, "Ratio (par membre ou par place)"},
                           {"objectif", field_type::real, "Objectif"},
+                          {"part_membres_objectif", field_type::real,
+                           "Part des membres ayant accueilli au moins un enfant AVIP (réseau d'assistants maternels)"},
                           {"proba_objectif", field_type::real, "Probabilité d'atteindre l'objectif"}},
                          {},
                          {}};
@@ -298,7 +323,7 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
          std::string{n.assmat_network ? "réseau d'assistants maternels" : "EAJE (gestionnaire ou réseau)"},
          static_cast<std::int64_t>(n.members), static_cast<std::int64_t>(n.places), n.avip_children.mean(),
          n.ratio.mean(), n.assmat_network ? p.assmat_network_target : p.avip_target_share,
-         n.target_met.mean()});
+         mean_field(n.members_met_share), n.target_met.mean()});
   }
   write_csv(dir / "reseaux.csv", nets);
   geo::output_layer ind{"indicateurs",
@@ -313,7 +338,11 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                         {}};
   auto add_group = [&](std::string const& name, sim::group_indicators const& g) {
     auto row = [&](char const* label, sim::samples const& s) {
-      ind.rows.push_back({name, std::string{label}, s.mean(), s.lo(), s.hi()});
+      if (s.values.empty()) {
+        ind.rows.push_back({name, std::string{label}, geo::field_value{}, geo::field_value{}, geo::field_value{}});
+      } else {
+        ind.rows.push_back({name, std::string{label}, s.mean(), s.lo(), s.hi()});
+      }
     };
     row("Familles orientées", g.referred);
     row("Familles accueillies", g.matched);
@@ -321,7 +350,11 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
     row("Couverture du public prioritaire", g.priority_coverage);
     row("Non couvertes : rien d'accessible", g.unmet_unreachable);
     row("Non couvertes : horaires incompatibles", g.unmet_hours);
+    row("Non couvertes : aucune structure autorisée (label)", g.unmet_not_allowed);
     row("Non couvertes : places complètes", g.unmet_full);
+    row("En attente en fin d'année", g.censored);
+    row("Accueil partiel (Baby Bus)", g.matched_partial);
+    row("Enfants accueillis", g.children_placed);
     row("Attente moyenne (semaines)", g.mean_wait_weeks);
   };
   add_group("Territoire", r.island);
@@ -389,20 +422,29 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                         {"places", w.facilities.places[k]},
                         {"avip_children", stat(fi.avip_children)},
                         {"avip_share", stat(fi.avip_share)},
-                        {"p_target_met", fi.target_met.mean()},
-                        {"p_l214_met", fi.l214_met.mean()}});
+                        {"labelled_places", sim::labelled_places(w, p, k)},
+                        {"label_year", w.facilities.label_year[k] > 0 ? json(w.facilities.label_year[k]) : json()},
+                        {"p_target_met", mean_or_null(fi.target_met)},
+                        {"l214_available", stat(fi.l214_available)},
+                        {"l214_requests", stat(fi.l214_requests)}});
   }
   ind_json["labelled_facilities"] = labelled;
-  double l214 = 0;
-  std::size_t eaje = 0;
+  // L.214-7 over the EAJE where it applies: the share of requests that found a guaranteed place free.
+  // Found = availability × requests, per facility and replication with requests (in order).
+  double requests = 0;
+  double found = 0;
   for (std::size_t i = 0; i < w.facilities.size(); ++i) {
-    auto const k = sim::facility_idx::from(i);
-    if (sim::is_eaje(w.facilities.kind[k])) {
-      l214 += r.facilities[k].l214_met.mean();
-      ++eaje;
+    auto const& fi = r.facilities[sim::facility_idx::from(i)];
+    std::size_t a = 0;
+    for (double q : fi.l214_requests.values) {
+      requests += q;
+      if (q > 0) {
+        found += fi.l214_available.values[a++] * q;
+      }
     }
   }
-  ind_json["l214_share_of_eaje_meeting"] = eaje > 0 ? l214 / static_cast<double>(eaje) : 0.0;
+  ind_json["l214_requests_per_year"] = requests / std::max(1, r.replications);
+  ind_json["l214_share_of_requests_finding_a_place"] = requests > 0 ? json(found / requests) : json();
   json networks = json::array();
   for (auto const& n : r.networks) {
     networks.push_back({{"id", n.id},
@@ -411,20 +453,65 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                         {"places", n.places},
                         {"avip_children", stat(n.avip_children)},
                         {"ratio", stat(n.ratio)},
+                        {"members_met_share", stat(n.members_met_share)},
                         {"p_target_met", n.target_met.mean()}});
   }
   ind_json["networks"] = networks;
   ind_json["equity"] = {{"qpv_gap", stat(r.equity.qpv_gap)},
                         {"single_parent_gap", stat(r.equity.single_parent_gap)},
-                        {"gini_cells", stat(r.equity.gini_cells)},
-                        {"palma_cells", stat(r.equity.palma_cells)}};
+                        {"gini_communes", stat(r.equity.gini_communes)},
+                        {"palma_income", stat(r.equity.palma_income)},
+                        {"palma_undefined_replications", r.equity.palma_undefined}};
   ind_json["cost"] = {
       {"label_funding_eur", r.cost.label_funding}, {"coordinator_funding_eur", r.cost.coordinator_funding},
       {"baby_bus_eur", r.cost.baby_bus},           {"total_eur", r.cost.total},
-      {"labelled_places", r.cost.labelled_places}, {"baby_buses", r.cost.baby_buses}};
+      {"labelled_places", r.cost.labelled_places}, {"labelled_places_first_year", r.cost.labelled_places_first_year},
+      {"baby_buses", r.cost.baby_buses}};
+  if (!r.bound_value.values.empty()) {
+    ind_json["year_bound"] = {{"bound", stat(r.bound_value)}, {"policy", stat(r.policy_value)}};
+  }
+  // Validation against what was observed (when the territory has observed figures).
+  std::vector<validation_row> vrows;
+  if (auto const f = default_observed(t)) {
+    vrows = validation_table(r.validation, read_observed(*f));
+    json v = json::array();
+    for (auto const& row : vrows) {
+      v.push_back({{"indicator", row.key},
+                   {"label", row.label},
+                   {"observed", row.observed},
+                   {"mean", row.simulated ? json(row.mean) : json()},
+                   {"lo", row.simulated ? json(row.lo) : json()},
+                   {"hi", row.simulated ? json(row.hi) : json()},
+                   {"inside", row.inside},
+                   {"fitted", row.fitted}});
+    }
+    auto shares = r.validation.labelled_shares;
+    std::sort(shares.begin(), shares.end());
+    auto q = [&](double x) {
+      sim::samples s;
+      s.values = shares;
+      return shares.empty() ? json() : json(s.quantile(x));
+    };
+    double met = 0;
+    for (double x : shares) {
+      met += x >= p.avip_target_share - 1e-12 ? 1 : 0;
+    }
+    s["validation"] = {{"observed_file", f->string()},
+                       {"evaluated_structures", r.validation.evaluated_structures},
+                       {"verdict", validation_verdict(vrows)},
+                       {"figures", v},
+                       {"labelled_avip_share",
+                        {{"q05", q(0.05)},
+                         {"q25", q(0.25)},
+                         {"q50", q(0.5)},
+                         {"q75", q(0.75)},
+                         {"q95", q(0.95)},
+                         {"share_reaching_target", shares.empty() ? json() : json(met / static_cast<double>(shares.size()))}}}};
+    write_validation_csv(dir / "validation.csv", vrows);
+  }
   s["indicators"] = ind_json;
   write_text(dir / "summary.json", s.dump(2));
-  write_text(dir / "report.html", run_report(t, w, p, r, meta, L));
+  write_text(dir / "report.html", run_report(t, w, p, r, meta, L, vrows));
 }
 
 }  // namespace avip::viz

@@ -30,7 +30,8 @@ struct run_metadata {
 struct layers {
   geo::output_layer communes, sectors, qpv, facilities, grid;
 };
-layers build_layers(territory::territory const& t, sim::world const& w, sim::run_results const& r);
+layers build_layers(territory::territory const& t, sim::world const& w, sim::params const& p,
+                    sim::run_results const& r);
 
 /// Writes a run's outputs into `dir` (an existing, empty temporary folder; the caller moves it into
 /// place): summary.json, GeoJSON layers (communes, qpv, sectors, facilities, grid), results.gpkg

@@ -11,6 +11,8 @@
 #include "sim/engine.hpp"
 #include "territory/load.hpp"
 #include "viz/run_outputs.hpp"
+#include "viz/validation.hpp"
+#include "../../skip.hpp"
 
 using namespace avip;
 namespace fs = std::filesystem;
@@ -24,7 +26,9 @@ struct run_fixture {
   sim::run_results r;
   fs::path dir;
   run_fixture() {
-    p.referral_rate = 1.0;
+    p.awareness_rate = 1.0;
+    p.insertion_path_rate = 1.0;
+    p.childcare_barrier_rate = 1.0;
     r = sim::run(t.world, p, {12, 5, false});
     dir = fs::temp_directory_path() / ("avip_viz_" + std::to_string(::getpid()));
     fs::remove_all(dir);
@@ -84,9 +88,9 @@ TEST_CASE("every GeoJSON is RFC 7946 lon/lat within the territory, with the expe
 }
 
 TEST_CASE("GeoJSON and GeoPackage open with ogrinfo without warnings", "[viz][ogrinfo]") {
-  if (run_command("command -v ogrinfo").empty()) {
-    WARN("ogrinfo not installed: skipped");
-    return;
+  auto const ogrinfo = testing::find_tool("AVIP_OGRINFO", {"ogrinfo"});
+  if (ogrinfo.empty()) {
+    testing::skip_test("ogrinfo (GDAL) not installed");
   }
   run_fixture f;
   for (auto const& e : fs::directory_iterator{f.dir}) {
@@ -94,13 +98,13 @@ TEST_CASE("GeoJSON and GeoPackage open with ogrinfo without warnings", "[viz][og
     if (ext != ".geojson" && ext != ".gpkg") {
       continue;
     }
-    auto const out = run_command("ogrinfo -ro -so -al '" + e.path().string() + "'");
+    auto const out = run_command(ogrinfo + " -ro -so -al '" + e.path().string() + "'");
     INFO(out);
     CHECK(out.find("Warning") == std::string::npos);
     CHECK(out.find("ERROR") == std::string::npos);
     CHECK(out.find("Feature Count") != std::string::npos);
   }
-  auto const gpkg = run_command("ogrinfo -ro -q '" + (f.dir / "results.gpkg").string() + "'");
+  auto const gpkg = run_command(ogrinfo + " -ro -q '" + (f.dir / "results.gpkg").string() + "'");
   for (auto const* layer : {"communes", "secteurs", "qpv", "structures", "carreaux"}) {
     CHECK(gpkg.find(layer) != std::string::npos);
   }
@@ -131,15 +135,9 @@ TEST_CASE("summary.json holds the figures; CSV headers are French labels in a st
 }
 
 TEST_CASE("report.html renders in headless Chromium with maps and charts drawn", "[viz][browser]") {
-  char const* chromium = nullptr;
-  for (auto const* c : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
-    if (fs::exists(c)) {
-      chromium = c;
-    }
-  }
-  if (chromium == nullptr) {
-    WARN("chromium not installed: report rendering not checked");
-    return;
+  auto const chromium = testing::find_tool("AVIP_CHROMIUM", {"chromium", "chromium-browser"});
+  if (chromium.empty()) {
+    testing::skip_test("chromium not installed: report rendering not checked");
   }
   run_fixture f;
   auto const report = f.dir / "report.html";
@@ -148,7 +146,7 @@ TEST_CASE("report.html renders in headless Chromium with maps and charts drawn",
   CHECK(html.find("src=\"http") == std::string::npos);
   auto const profile = f.dir / "profile";
   std::string const flags =
-      std::string{chromium} +
+      chromium +
       " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
       "--disable-background-networking --disable-component-update --disable-sync --user-data-dir='" +
       profile.string() + "' --window-size=1400,1000 ";
@@ -165,4 +163,95 @@ TEST_CASE("report.html renders in headless Chromium with maps and charts drawn",
   run_command(flags + "--screenshot='" + shot.string() + "' 'file://" + report.string() + "'");
   REQUIRE(fs::exists(shot));
   CHECK(fs::file_size(shot) > 20000);
+}
+
+TEST_CASE("an indicator with no value is written as null in GeoJSON and an empty cell in CSV", "[viz]") {
+  run_fixture f;
+  // mc-beta, an unlabelled micro-crèche of 10 places: no 20 % target, L.214-7 not applicable.
+  std::ifstream in{f.dir / "structures.geojson"};
+  auto const j = nlohmann::json::parse(in);
+  bool seen = false;
+  for (auto const& feature : j["features"]) {
+    if (feature["properties"]["id"] == "mc-beta") {
+      seen = true;
+      CHECK(feature["properties"]["l214_7"].is_null());
+      CHECK(feature["properties"]["proba_objectif"].is_null());
+    }
+    if (feature["properties"]["id"] == "cr-alpha") {  // labelled, 20 places: both apply
+      CHECK(feature["properties"]["proba_objectif"].is_number());
+    }
+  }
+  CHECK(seen);
+  // The labelled crèche of the mini territory has no label year: an empty cell, not 0.
+  std::ifstream csv{f.dir / "structures_avip.csv"};
+  std::string header;
+  std::string row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  auto const column = [&](std::string const& line, std::size_t n) {
+    std::vector<std::string> cells(1);
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        cells.emplace_back();
+      } else {
+        cells.back() += c;
+      }
+    }
+    return n < cells.size() ? cells[n] : std::string{"<missing>"};
+  };
+  std::size_t year = 0;
+  for (std::size_t i = 0; i < 40; ++i) {
+    if (column(header, i) == "Année du label") {
+      year = i;
+    }
+  }
+  REQUIRE(year > 0);
+  CHECK(column(row, year).empty());
+}
+
+TEST_CASE("the Palma ratio is null when it is undefined in every replication", "[viz]") {
+  run_fixture f;
+  f.r.equity.palma_income.values.clear();
+  f.r.equity.palma_undefined = f.r.replications;
+  viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1};
+  auto const dir = f.dir / "again";
+  fs::create_directories(dir);
+  viz::write_run_outputs(dir, f.t, f.t.world, f.p, f.r, m);
+  std::ifstream in{dir / "summary.json"};
+  auto const s = nlohmann::json::parse(in);
+  CHECK(s["indicators"]["equity"]["palma_income"].is_null());
+  CHECK(s["indicators"]["equity"]["palma_undefined_replications"] == f.r.replications);
+  std::ifstream html{dir / "report.html"};
+  std::string text{std::istreambuf_iterator<char>{html}, {}};
+  CHECK(text.find("non défini") != std::string::npos);
+}
+
+TEST_CASE("the validation table sets observed figures beside the simulated intervals", "[viz][validation]") {
+  sim::validation_indicators v;
+  v.parents.values = {30, 35, 40, 45, 50};
+  v.single_parents.values = {1, 2, 3, 4, 5};
+  std::vector<viz::observed_figure> obs{{"parents", 39, "", ""}, {"single_parents", 22, "", ""},
+                                        {"exit_share_seeking", 0.63, "", ""}};
+  auto const rows = viz::validation_table(v, obs);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].fitted);
+  CHECK(rows[0].inside);
+  CHECK_FALSE(rows[1].fitted);
+  CHECK_FALSE(rows[1].inside);  // 22 far above 1–5
+  CHECK_FALSE(rows[2].simulated);
+  CHECK(viz::validation_verdict(rows).rfind("0 of 1 observed", 0) == 0);
+}
+
+TEST_CASE("a bad observed-figures file names the file and the line", "[viz][validation]") {
+  auto const dir = fs::temp_directory_path() / ("avip_obs_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto const file = dir / "obs.csv";
+  std::ofstream{file} << "indicateur,observe,source,note\nparents,39,,\nbogus,3,,\n";
+  CHECK_THROWS_WITH(viz::read_observed(file), Catch::Contains("obs.csv:3: unknown indicator 'bogus'"));
+  std::ofstream{file} << "indicateur,observe,source,note\nparents,trente,,\n";
+  CHECK_THROWS_WITH(viz::read_observed(file), Catch::Contains("obs.csv:2: the observed value of 'parents' is not a number"));
+  fs::remove_all(dir);
 }
