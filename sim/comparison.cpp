@@ -25,7 +25,9 @@ group_delta delta(group_indicators const& b, group_indicators const& a) {
           paired(b.priority_coverage, a.priority_coverage),
           paired(b.unmet_unreachable, a.unmet_unreachable),
           paired(b.unmet_hours, a.unmet_hours),
-          paired(b.unmet_full, a.unmet_full)};
+          paired(b.unmet_not_allowed, a.unmet_not_allowed),
+          paired(b.unmet_full, a.unmet_full),
+          paired(b.censored, a.censored)};
 }
 
 }  // namespace

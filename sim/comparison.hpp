@@ -17,7 +17,9 @@ struct group_delta {
   samples priority_coverage;
   samples unmet_unreachable;
   samples unmet_hours;
+  samples unmet_not_allowed;
   samples unmet_full;
+  samples censored;
 };
 
 struct scenario_delta {

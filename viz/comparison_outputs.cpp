@@ -29,7 +29,9 @@ json delta_json(sim::group_delta const& d) {
           {"delta_priority_coverage", stat(d.priority_coverage)},
           {"delta_unmet_unreachable", stat(d.unmet_unreachable)},
           {"delta_unmet_hours", stat(d.unmet_hours)},
-          {"delta_unmet_full", stat(d.unmet_full)}};
+          {"delta_unmet_not_allowed", stat(d.unmet_not_allowed)},
+          {"delta_unmet_full", stat(d.unmet_full)},
+          {"delta_censored", stat(d.censored)}};
 }
 
 std::string slug(std::string const& s) {
@@ -92,9 +94,10 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
     std::size_t labelled = 0;
     double p_met = 0;
     for (std::size_t k = 0; k < scenarios[s].world->facilities.size(); ++k) {
-      if (scenarios[s].world->facilities.avip[sim::facility_idx::from(k)] != 0) {
+      auto const& target = r.facilities[sim::facility_idx::from(k)].target_met;
+      if (!target.values.empty()) {  // labelled EAJE: the 20 % target applies
         ++labelled;
-        double const pm = r.facilities[sim::facility_idx::from(k)].target_met.mean();
+        double const pm = target.mean();
         p_met += pm;
         met += pm >= 0.5 ? 1 : 0;
       }

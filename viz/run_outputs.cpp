@@ -485,15 +485,11 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                    {"inside", row.inside},
                    {"fitted", row.fitted}});
     }
-    auto shares = r.validation.labelled_shares;
-    std::sort(shares.begin(), shares.end());
-    auto q = [&](double x) {
-      sim::samples s;
-      s.values = shares;
-      return shares.empty() ? json() : json(s.quantile(x));
-    };
+    sim::samples shares;
+    shares.values = r.validation.labelled_shares;
+    auto q = [&](double x) { return shares.values.empty() ? json() : json(shares.quantile(x)); };
     double met = 0;
-    for (double x : shares) {
+    for (double x : shares.values) {
       met += x >= p.avip_target_share - 1e-12 ? 1 : 0;
     }
     s["validation"] = {{"observed_file", f->string()},
@@ -506,7 +502,8 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                          {"q50", q(0.5)},
                          {"q75", q(0.75)},
                          {"q95", q(0.95)},
-                         {"share_reaching_target", shares.empty() ? json() : json(met / static_cast<double>(shares.size()))}}}};
+                         {"share_reaching_target",
+                          shares.values.empty() ? json() : json(met / static_cast<double>(shares.values.size()))}}}};
     write_validation_csv(dir / "validation.csv", vrows);
   }
   s["indicators"] = ind_json;

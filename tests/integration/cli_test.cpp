@@ -70,11 +70,16 @@ TEST_CASE("avipsim run: the baseline end to end, outputs moved into place, never
   double const cov = s["indicators"]["island"]["coverage"]["mean"];
   CHECK(cov > 0.0);
   CHECK(cov < 1.0);
-  // The referred families are conserved: matched + unmet by reason = referred.
+  // The referred families are conserved: matched + unmet by each of the four reasons + censored = referred.
   auto const& i = s["indicators"]["island"];
   CHECK(i["matched"]["mean"].get<double>() + i["unmet_unreachable"]["mean"].get<double>() +
-            i["unmet_hours"]["mean"].get<double>() + i["unmet_full"]["mean"].get<double>() ==
+            i["unmet_hours"]["mean"].get<double>() + i["unmet_not_allowed"]["mean"].get<double>() +
+            i["unmet_full"]["mean"].get<double>() + i["censored"]["mean"].get<double>() ==
         Approx(i["referred"]["mean"].get<double>()));
+  // The validation against the 2023 evaluation is in every run of the territory.
+  REQUIRE(s.contains("validation"));
+  CHECK(s["validation"]["figures"].size() == 12);
+  CHECK(fs::exists(out / "validation.csv"));
   CHECK(fs::exists(out / "report.html"));
   CHECK(fs::exists(out / "results.gpkg"));
   // A second run into the same folder is refused, and leaves the first intact.
