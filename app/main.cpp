@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   avip::app::add_transit_command(app, ctx);
   avip::app::add_access_command(app, ctx);
   avip::app::add_run_command(app, ctx);
+  avip::app::add_validate_command(app, ctx);
   avip::app::add_compare_command(app, ctx);
 
   try {

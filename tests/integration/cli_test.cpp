@@ -304,3 +304,46 @@ TEST_CASE("avipsim access: bad input gets one message naming the file and the pl
   CHECK_FALSE(fs::exists(d / "x.csv"));
   fs::remove_all(d);
 }
+
+TEST_CASE("avipsim validate: observed figures beside the simulated intervals, and a count line", "[cli][validate]") {
+  auto const dir = temp("validate");
+  fs::create_directories(dir);
+  auto const scenario = dir / "mini.json";
+  std::ofstream{scenario} << R"({"name": "mini", "territory": ")" << src("tests/data/mini/territory.json")
+                          << R"(", "replications": 20, "seed": 4, "params": {"awareness_rate": 1}})";
+  auto const observed = dir / "observed.csv";
+  std::ofstream{observed} << "indicateur,observe,source,note\nparents,3,test,\nchildren,3,test,\n"
+                             "single_parents,1,test,\n";
+  auto const r = run("validate " + scenario.string() + " --observed " + observed.string() + " --quiet");
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.output, Catch::Contains("Parents accueillis sous AVIP"));
+  CHECK_THAT(r.output, Catch::Contains("Enfants accueillis"));
+  CHECK_THAT(r.output, Catch::Contains("observed figures inside their 90 % interval (1 fitted figures left out)"));
+  // --out writes validation.csv with the run's outputs.
+  auto const out = dir / "out";
+  auto const w = run("validate " + scenario.string() + " --observed " + observed.string() + " --quiet --out " +
+                     out.string());
+  INFO(w.output);
+  REQUIRE(w.code == 0);
+  std::ifstream csv{out / "validation.csv"};
+  std::string header;
+  std::getline(csv, header);
+  CHECK(header.rfind("indicateur,libellé,observé,simulé,bas,haut", 0) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("avipsim validate: a bad observed file gets one message naming the file and line", "[cli][validate]") {
+  auto const dir = temp("validate_bad");
+  fs::create_directories(dir);
+  auto const scenario = dir / "mini.json";
+  std::ofstream{scenario} << R"({"name": "mini", "territory": ")" << src("tests/data/mini/territory.json")
+                          << R"(", "replications": 4, "seed": 4})";
+  auto const observed = dir / "observed.csv";
+  std::ofstream{observed} << "indicateur,observe,source,note\nparents,39,,\nenfants,quarante,,\n";
+  auto const r = run("validate " + scenario.string() + " --observed " + observed.string() + " --quiet");
+  INFO(r.output);
+  CHECK(r.code != 0);
+  CHECK_THAT(r.output, Catch::Contains("observed.csv:3: unknown indicator 'enfants'"));
+  fs::remove_all(dir);
+}
