@@ -45,6 +45,7 @@ struct access_cli {
   int epsg{0};
   int replications{0};
   std::uint64_t seed{974};
+  double avip_turnover{1.0};  ///< 1: none, the expected AVIP children are a stock
   std::string priority_field, qpv_field, labelled_field;
   bool quiet{false};
 };
@@ -347,16 +348,19 @@ int run_access(access_cli const& o) {
       in.labelled.push_back(s.number(j, o.labelled_field) != 0 ? 1 : 0);
     }
     progress bar{"avipsim: Monte Carlo", static_cast<std::size_t>(o.replications), !o.quiet};
-    mc = sim::fca_monte_carlo(in, pairs, {o.replications, o.seed, 0.20, &bar});
+    mc = sim::fca_monte_carlo(in, pairs, {o.replications, o.seed, 0.20, o.avip_turnover, &bar});
     bar.finish();
     timing["monte_carlo_s"] = seconds_since(t0);
     timing["replications"] = o.replications;
-    timing["monte_carlo"] = {{"access_qpv", summary_json(mc->access_qpv)},
-                             {"access_outside_qpv", summary_json(mc->access_outside)},
-                             {"priority_access_qpv", summary_json(mc->priority_access_qpv)},
-                             {"priority_access_outside_qpv", summary_json(mc->priority_access_outside)},
-                             {"labelled_reaching_20", summary_json(mc->labelled_reaching)},
-                             {"labelled", mc->labelled_count}};
+    timing["monte_carlo"] = {
+        {"access_qpv", summary_json(mc->access_qpv)},
+        {"access_outside_qpv", summary_json(mc->access_outside)},
+        {"priority_access_qpv", summary_json(mc->priority_access_qpv)},
+        {"priority_access_outside_qpv", summary_json(mc->priority_access_outside)},
+        {"labelled_expected_avip_share_reaching_20", summary_json(mc->labelled_reaching)},
+        {"labelled", mc->labelled_count},
+        {"avip_intake", o.avip_turnover == 1.0 ? "stock" : "yearly"},
+        {"avip_turnover", o.avip_turnover}};
   }
 
   // Write.
@@ -373,11 +377,13 @@ int run_access(access_cli const& o) {
   });
   if (mc && !o.supply_out.empty()) {
     write_atomically(o.supply_out, [&](std::ostream& out) {
-      out << "id,places,labellise,part_prioritaire_moyenne,probabilite_atteinte_20\n";
+      out << "id,places,labellise,enfants_avip_attendus,part_avip_attendue,proba_part_avip_20,"
+             "part_insertion_zone\n";
       for (std::size_t j = 0; j < s.size(); ++j) {
         out << id_of(s, j, supply_id(o)) << ',' << number_text(supply[j]) << ','
-            << (s.number(j, o.labelled_field) != 0 ? 1 : 0) << ',' << number_text(mc->priority_share_mean[j])
-            << ',' << number_text(mc->reach_target[j]) << '\n';
+            << (s.number(j, o.labelled_field) != 0 ? 1 : 0) << ',' << number_text(mc->avip_children_mean[j])
+            << ',' << number_text(mc->avip_share_mean[j]) << ',' << number_text(mc->avip_share_reaching[j])
+            << ',' << number_text(mc->zone_priority_share_mean[j]) << '\n';
       }
     });
   }
@@ -400,10 +406,14 @@ int run_access(access_cli const& o) {
         "  places accessibles par enfant, hors QPV :             {}\n"
         "  par enfant de parents en insertion, en QPV :          {}\n"
         "  par enfant de parents en insertion, hors QPV :        {}\n"
-        "  structures labellisées atteignant 20 % ({} au total) : {}\n",
+        "  structures labellisées dont les enfants AVIP attendus ÷ places atteignent 20 %\n"
+        "  {:<54}{}\n",
         o.replications, o.seed, timing["monte_carlo_s"].get<double>(), summary_text(mc->access_qpv, 4),
         summary_text(mc->access_outside, 4), summary_text(mc->priority_access_qpv, 4),
-        summary_text(mc->priority_access_outside, 4), mc->labelled_count,
+        summary_text(mc->priority_access_outside, 4),
+        fmt::format("({} au total ; {}) :", mc->labelled_count,
+                    o.avip_turnover == 1.0 ? std::string{"stock, sans rotation"}
+                                           : fmt::format("sur l'année, rotation × {}", o.avip_turnover)),
         summary_text(mc->labelled_reaching, 3));
   }
   return 0;
@@ -418,7 +428,8 @@ void add_access_command(CLI::App& app, context& ctx) {
       "Accessibility index (2SFCA, E2SFCA, G2SFCA, 3SFCA, RAAM) of a demand layer to a supply layer, as "
       "PySAL "
       "access defines them; writes one row per demand point, and with --replications a Monte Carlo over "
-      "the demand with the AVIP 20 % check and the QPV breakdown");
+      "the demand: per facility the expected AVIP children ÷ places (the label's 20 % target) and, apart, "
+      "the share of children of parents in insertion in its catchment; and the QPV breakdown");
   sub->add_option("--demand", o->demand, "demand layer (points or polygons, any GDAL format; CSV with x, y)")
       ->required();
   sub->add_option("--supply", o->supply, "supply layer")->required();
@@ -476,8 +487,19 @@ void add_access_command(CLI::App& app, context& ctx) {
                   "Monte Carlo: demand column, share of children of parents in insertion");
   sub->add_option("--qpv-field", o->qpv_field, "Monte Carlo: demand column, 1 in a QPV");
   sub->add_option("--labelled-field", o->labelled_field, "Monte Carlo: supply column, 1 when labelled AVIP");
+  sub->add_option("--avip-turnover", o->avip_turnover,
+                  "Monte Carlo: children of parents in insertion welcomed in a year per place they hold at "
+                  "one time; default 1, none: the expected AVIP children are a stock (present at one time), "
+                  "below the label's yearly count when children come and go within the year")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100.0));
   sub->add_option("--supply-out", o->supply_out,
-                  "Monte Carlo: per-facility CSV (priority share, probability of reaching 20 %)");
+                  "Monte Carlo: per-facility CSV: enfants_avip_attendus (the facility's share of the "
+                  "children of parents in insertion of each point in reach, as the index's step 2 spreads "
+                  "them: W_ij S_j / Σ_k W_ik S_k, capped at its places, × --avip-turnover), "
+                  "part_avip_attendue (that ÷ places: the label's measure), proba_part_avip_20 (the "
+                  "probability it reaches 20 %), part_insertion_zone (the share of children of parents in "
+                  "insertion in its weighted catchment, whatever its places: not the label's target)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] { ctx.action = [o] { return run_access(*o); }; });
