@@ -32,11 +32,12 @@ struct validate_cli {
 
 void add_validate_command(CLI::App& app, context& ctx) {
   auto o = std::make_shared<validate_cli>();
-  auto* sub = app.add_subcommand(
-      "validate",
-      "Run a scenario and set what was observed in the field (the 2023 AVIP evaluation for La Réunion) beside "
-      "the model's figures with their 90 % intervals; --fit first fits the model's two unknown rates to two of "
-      "the observed figures and says which");
+  auto* sub = app.add_subcommand("validate",
+                                 "Run a scenario and set what was observed in the field (the 2023 AVIP "
+                                 "evaluation for La Réunion) beside "
+                                 "the model's figures with their 90 % intervals; --fit first fits the "
+                                 "model's two unknown rates to two of "
+                                 "the observed figures and says which");
   sub->add_option("scenario", o->scenario, "scenario file (.json)")->required();
   sub->add_option("--observed", o->observed,
                   "observed figures (CSV: indicateur,observe,source,note; default: observed/avip_2023.csv "
@@ -44,9 +45,10 @@ void add_validate_command(CLI::App& app, context& ctx) {
   sub->add_option("--replications", o->replications, "replications (default: the scenario's)")
       ->check(CLI::Range(1, 100000));
   sub->add_option("--seed", o->seed, "random seed (default: the scenario's)");
-  sub->add_flag("--fit", o->fit,
-                "fit awareness_rate to the observed parents and monthly_job_finding_probability to the observed "
-                "share of exits still seeking (bisection on common random numbers), then validate with them");
+  sub->add_flag(
+      "--fit", o->fit,
+      "fit awareness_rate to the observed parents and monthly_job_finding_probability to the observed "
+      "share of exits still seeking (bisection on common random numbers), then validate with them");
   sub->add_option("--out", o->out, "also write the run's outputs and validation.csv into this folder");
   sub->add_flag("--force", o->force, "replace an existing output folder");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
@@ -82,8 +84,8 @@ void add_validate_command(CLI::App& app, context& ctx) {
         }
         std::cout << "Fitted (the model reproduces these figures by construction; they test nothing):\n";
         for (auto const& fp : sim::fit(p.world, p.spec.params, targets, ro)) {
-          std::cout << fmt::format("  {} = {:.4f}   fitted to {}: observed {:.3g}, simulated {:.3g}\n", fp.name,
-                                   fp.value, fp.target, fp.observed, fp.simulated);
+          std::cout << fmt::format("  {} = {:.4f}   fitted to {}: observed {:.3g}, simulated {:.3g}\n",
+                                   fp.name, fp.value, fp.target, fp.observed, fp.simulated);
         }
         std::cout << "Put them in the scenario's params (or sim/params.hpp's defaults) to keep them.\n\n";
       }
@@ -98,13 +100,13 @@ void add_validate_command(CLI::App& app, context& ctx) {
       if (stage) {
         viz::write_validation_csv(stage->path() / "validation.csv", rows);
         stage->commit();
-      }
-      std::cout << fmt::format("{} — {} replications, observed figures from {}\n", p.spec.name, ro.replications,
-                               observed_file->string());
-      std::cout << viz::validation_text(rows, res.validation.evaluated_structures);
-      if (stage) {
         std::cout << fmt::format("outputs in {} (validation.csv, report.html, summary.json)\n", o->out);
       }
+      // The table, then its last line: how many observed figures fall inside their interval. A figure
+      // outside is information about the model, not an error: the exit status stays 0.
+      std::cout << fmt::format("{} — {} réplications, graine {}, chiffres observés : {}\n", p.spec.name,
+                               ro.replications, ro.seed, observed_file->string());
+      std::cout << viz::validation_text(rows, res.validation.evaluated_structures);
       return 0;
     };
   });

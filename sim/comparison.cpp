@@ -10,6 +10,9 @@ namespace avip::sim {
 namespace {
 
 samples paired(samples const& b, samples const& a) {
+  if (b.values.size() != a.values.size()) {
+    throw error{"compare: an indicator has not the same number of replications in both scenarios"};
+  }
   samples d;
   d.values.resize(b.values.size());
   for (std::size_t r = 0; r < b.values.size(); ++r) {
@@ -27,7 +30,9 @@ group_delta delta(group_indicators const& b, group_indicators const& a) {
           paired(b.unmet_hours, a.unmet_hours),
           paired(b.unmet_not_allowed, a.unmet_not_allowed),
           paired(b.unmet_full, a.unmet_full),
-          paired(b.censored, a.censored)};
+          paired(b.censored, a.censored),
+          paired(b.matched_partial, a.matched_partial),
+          paired(b.children_placed, a.children_placed)};
 }
 
 }  // namespace

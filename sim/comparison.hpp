@@ -20,6 +20,8 @@ struct group_delta {
   samples unmet_not_allowed;
   samples unmet_full;
   samples censored;
+  samples matched_partial;
+  samples children_placed;
 };
 
 struct scenario_delta {

@@ -31,7 +31,9 @@ json delta_json(sim::group_delta const& d) {
           {"delta_unmet_hours", stat(d.unmet_hours)},
           {"delta_unmet_not_allowed", stat(d.unmet_not_allowed)},
           {"delta_unmet_full", stat(d.unmet_full)},
-          {"delta_censored", stat(d.censored)}};
+          {"delta_censored", stat(d.censored)},
+          {"delta_matched_partial", stat(d.matched_partial)},
+          {"delta_children_placed", stat(d.children_placed)}};
 }
 
 std::string slug(std::string const& s) {

@@ -118,6 +118,71 @@ std::string bar_chart(std::vector<std::tuple<std::string, double, double, double
   return s + "</svg>";
 }
 
+/// Horizontal bars of counts (families) with 90 % interval whiskers, on a common scale from 0 to the
+/// largest high bound. Each bar: label, mean, low, high and a colour.
+std::string count_chart(std::vector<std::tuple<std::string, sim::samples const*, char const*>> const& bars,
+                        std::string const& title) {
+  int const row = 30;
+  int const left = 330;
+  int const width = 820;
+  int const plot = width - left - 90;
+  int const height = row * static_cast<int>(bars.size()) + 46;
+  double top = 1.0;
+  for (auto const& b : bars) {
+    if (!std::get<1>(b)->values.empty()) {
+      top = std::max(top, std::get<1>(b)->hi());
+    }
+  }
+  // A round scale: 1, 2 or 5 × 10^k per tick, four ticks or so.
+  double const raw = top / 4;
+  double const mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double const step = raw / mag <= 1 ? mag : raw / mag <= 2 ? 2 * mag : raw / mag <= 5 ? 5 * mag : 10 * mag;
+  top = step * std::ceil(top / step);
+  std::string s = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {} {}\" width=\"100%\" "
+      "style=\"max-width:{}px\" role=\"img\" aria-label=\"{}\">"
+      "<text x=\"4\" y=\"16\" font-weight=\"bold\">{}</text>",
+      width, height, width, html_escape(title), html_escape(title));
+  for (double v = 0; v <= top + 1e-9; v += step) {
+    double const x = left + plot * v / top;
+    s += fmt::format(
+        "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"24\" y2=\"{1}\" stroke=\"#dde\"/><text x=\"{0:.1f}\" "
+        "y=\"{2}\" text-anchor=\"middle\">{3}</text>",
+        x, height - 20, height - 8, num(v, step < 1 ? 1 : 0));
+  }
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    auto const& [label, smp, colour] = bars[i];
+    int const y = 28 + row * static_cast<int>(i);
+    s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", left - 8, y + 15,
+                     html_escape(label));
+    if (smp->values.empty()) {
+      s += fmt::format("<text x=\"{}\" y=\"{}\">—</text>", left + 4, y + 15);
+      continue;
+    }
+    auto x = [&](double v) { return left + plot * std::clamp(v / top, 0.0, 1.0); };
+    s += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"20\" fill=\"{}\"><title>{} : {} ({}–{})</title>"
+        "</rect>",
+        left, y, x(smp->mean()) - left, colour, html_escape(label), num(smp->mean(), 1), num(smp->lo(), 1),
+        num(smp->hi(), 1));
+    s += fmt::format(
+        "<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{}\" stroke=\"#111\" stroke-width=\"1.5\"/>",
+        x(smp->lo()), x(smp->hi()), y + 10, y + 10);
+    s += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text>", x(smp->hi()) + 6, y + 15, num(smp->mean(), 1));
+  }
+  return s + "</svg>";
+}
+
+/// The mean of an indicator, "—" when it has no value (not applicable, or undefined everywhere).
+std::string mean_or_dash(sim::samples const& s, int decimals) {
+  return s.values.empty() ? std::string{"—"} : num(s.mean(), decimals);
+}
+
+/// A mean in points of percentage with its sign, "—" when it has no value.
+std::string points_or_dash(sim::samples const& s) {
+  return s.values.empty() ? std::string{"—"} : fmt::format("{:+.1f} pts", 100 * s.mean());
+}
+
 std::string coverage_map(territory::territory const& t, sim::world const& w,
                          std::vector<double> const& commune_values, bool delta, std::string const& caption) {
   auto const e = extent_of(t);
@@ -177,7 +242,8 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
             "non couvertes : seules des structures non autorisées à accueillir l'AVIP (remède : un label)");
   h += card(num(r.island.unmet_full.mean()), "non couvertes : structures complètes");
   h += card(num(r.island.censored.mean()), "en attente en fin d'année (ni couvertes ni non couvertes)");
-  h += card(num(r.island.matched_partial.mean()), "accueillies en partie seulement (Baby Bus, une partie des heures)");
+  h += card(num(r.island.matched_partial.mean()),
+            "accueillies en partie seulement (Baby Bus, une partie des heures)");
   h += card(fmt::format("{:.1f} / {}", met, labelled), "EAJE labellisées atteignant 20 % (espérance)");
   h += card(euros(r.cost.total), "coût annuel CAF (label, coordination, Baby Bus)");
   h += "</div></section>";
@@ -250,25 +316,61 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
                   {"Autres familles", r.other_parent.coverage.mean(), r.other_parent.coverage.lo(),
                    r.other_parent.coverage.hi()}},
                  "Part des familles orientées ayant obtenu une place compatible") +
-       fmt::format(
-           "<p class=\"note\">Écart QPV − hors QPV : {:+.1f} pts ; monoparents − autres : {:+.1f} pts. Gini de "
-           "la couverture des communes, pondérée par leurs enfants de moins de 3 ans : {:.3f} (0 : couverture égale "
-           "partout). Ratio de Palma, communes classées par taux de pauvreté (Filosofi) : {} (couverture des 10 % "
-           "d'enfants des communes les moins pauvres ÷ celle des 40 % des plus pauvres ; 1 : égale, au-dessus de 1 : "
-           "au détriment des plus pauvres).</p></section>",
-           100 * r.equity.qpv_gap.mean(), 100 * r.equity.single_parent_gap.mean(), r.equity.gini_communes.mean(),
-           r.equity.palma_income.values.empty()
-               ? std::string{"non défini (aucune couverture parmi les 40 % les plus pauvres)"}
-               : num(r.equity.palma_income.mean(), 2) +
-                     (r.equity.palma_undefined > 0
-                          ? fmt::format(" (non défini dans {} réplications)", r.equity.palma_undefined)
-                          : std::string{}));
+       "</section>";
+  // Unmet demand by reason.
+  h +=
+      "<section><h2>Demande non couverte, par raison</h2>" +
+      count_chart({{"Rien d'accessible (modes, tolérance)", &r.island.unmet_unreachable, "#8c510a"},
+                   {"Horaires incompatibles", &r.island.unmet_hours, "#d8b365"},
+                   {"Aucune structure autorisée (remède : un label)", &r.island.unmet_not_allowed, "#c51b7d"},
+                   {"Places complètes", &r.island.unmet_full, "#b2182b"},
+                   {"En attente en fin d'année (ni couvertes ni non)", &r.island.censored, "#999999"}},
+                  "Familles orientées sans place compatible dans l'année (moyenne et intervalle à 90 %)") +
+      fmt::format(
+          "<p class=\"note\">Sur {} familles orientées dans l'année, {} ont obtenu une place ({} enfants "
+          "accueillis) ; {} d'entre elles sont en accueil partiel en Baby Bus, dont les sessions ne couvrent "
+          "qu'une partie de leurs heures. <b>Aucune structure autorisée</b> : des structures compatibles "
+          "existent (accessibles, ouvertes aux bonnes heures, adaptées à l'âge de l'enfant) mais aucune "
+          "n'est autorisée à accueillir un enfant AVIP (EAJE non labellisées de moins de 20 places, "
+          "assistants maternels hors réseau labellisé) : le remède est un label, pas des places. <b>En "
+          "attente</b> : familles encore dans leur délai d'attente au 31 décembre, comptées ni comme "
+          "couvertes ni comme non couvertes.</p></section>",
+          num(r.island.referred.mean(), 1), num(r.island.matched.mean(), 1),
+          num(r.island.children_placed.mean(), 1), num(r.island.matched_partial.mean(), 1));
+  // Equity.
+  std::string palma;
+  if (r.equity.palma_income.values.empty()) {
+    palma =
+        "<b>non défini</b> (aucune couverture parmi les communes les plus pauvres, dans toutes les "
+        "réplications)";
+  } else {
+    palma = fmt::format("<b>{}</b> (intervalle à 90 % : {}–{})", num(r.equity.palma_income.mean(), 2),
+                        num(r.equity.palma_income.lo(), 2), num(r.equity.palma_income.hi(), 2));
+    if (r.equity.palma_undefined > 0) {
+      palma += fmt::format(", non défini dans {} réplication{} sur {}, laissées de côté",
+                           r.equity.palma_undefined, r.equity.palma_undefined > 1 ? "s" : "", r.replications);
+    }
+  }
+  h += fmt::format(
+      "<section><h2>Équité</h2><p>Écart de couverture QPV − hors QPV : <b>{}</b> ; familles monoparentales − "
+      "autres familles : <b>{}</b>.</p><p><b>Gini des communes</b> : {} (intervalle à 90 % : {}–{}). Il "
+      "mesure l'inégalité de la couverture entre communes, chaque commune pesant ses enfants de moins de 3 "
+      "ans : 0 si toutes les communes ont la même couverture, 1 si elle est concentrée dans une "
+      "seule.</p><p><b>Ratio de Palma par revenu</b> : {}. Les communes sont classées par taux de pauvreté "
+      "(Filosofi) ; le ratio divise la couverture des enfants des 10 % les moins pauvres par celle des "
+      "enfants des 40 % les plus pauvres : 1 si elle est égale, au-dessus de 1 au détriment des plus "
+      "pauvres, au-dessous de 1 en leur faveur.</p></section>",
+      points_or_dash(r.equity.qpv_gap), points_or_dash(r.equity.single_parent_gap),
+      mean_or_dash(r.equity.gini_communes, 3),
+      r.equity.gini_communes.values.empty() ? std::string{"—"} : num(r.equity.gini_communes.lo(), 3),
+      r.equity.gini_communes.values.empty() ? std::string{"—"} : num(r.equity.gini_communes.hi(), 3), palma);
   // Table per commune.
-  h += "<section><h2>Par commune</h2><div "
-       "class=\"scroll\"><table><tr><th>Code</th><th>Commune</th><th>Orientées</th><th>Couverture</th>"
-       "<th>Int. 90 "
-       "%</th><th>Prioritaires</th><th>Inaccessible</th><th>Horaires</th><th>Non autorisé</th><th>Complet</th>"
-       "<th>Places</th><th>Taux de couverture</th></tr>";
+  h +=
+      "<section><h2>Par commune</h2><div "
+      "class=\"scroll\"><table><tr><th>Code</th><th>Commune</th><th>Orientées</th><th>Couverture</th>"
+      "<th>Int. 90 "
+      "%</th><th>Prioritaires</th><th>Inaccessible</th><th>Horaires</th><th>Non autorisé</th><th>Complet</th>"
+      "<th>Places</th><th>Taux de couverture</th></tr>";
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
     auto const c = sim::commune_idx::from(i);
     auto const& d = r.communes[c].demand;
@@ -278,8 +380,7 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
         w.communes.code[c], html_escape(w.communes.name[c]), num(d.referred.mean(), 1),
         pct(d.coverage.mean()), pct(d.coverage.lo()), pct(d.coverage.hi()), pct(d.priority_coverage.mean()),
         num(d.unmet_unreachable.mean(), 1), num(d.unmet_hours.mean(), 1), num(d.unmet_not_allowed.mean(), 1),
-        num(d.unmet_full.mean(), 1),
-        num(r.communes[c].places), num(r.communes[c].taux_couverture, 1));
+        num(d.unmet_full.mean(), 1), num(r.communes[c].places), num(r.communes[c].taux_couverture, 1));
   }
   h += "</table></div></section>";
   // Labelled structures.
@@ -302,7 +403,8 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
         "class=\"{}\">{}</td></tr>",
         html_escape(w.facilities.id[k]), html_escape(w.facilities.name[k]), w.facilities.places[k],
         sim::labelled_places(w, p, k), num(fi.avip_children.mean(), 1), pct(fi.avip_share.mean()),
-        pct(fi.avip_share.lo()), pct(fi.avip_share.hi()), !has_target ? "" : (prob >= 0.8 ? "ok" : (prob < 0.5 ? "ko" : "")),
+        pct(fi.avip_share.lo()), pct(fi.avip_share.hi()),
+        !has_target ? "" : (prob >= 0.8 ? "ok" : (prob < 0.5 ? "ko" : "")),
         has_target ? pct(prob) : std::string{"cible par membre (réseau)"});
   }
   h += "</table></div>";
@@ -329,7 +431,8 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
       "<section><h2>Coût annuel (paramètres CAF)</h2><table><tr><th>Poste</th><th></th><th>Montant</th></tr>"
       "<tr><td>Label AVIP</td><td>{} places labellisées en première année × {} + {} les années suivantes × "
       "{}</td><td>{}</td></tr>"
-      "<tr><td>Référents et coordinateurs AVIP (0,1 ETP par 5 places labellisées, 50 %)</td><td></td><td>{}</td></tr>"
+      "<tr><td>Référents et coordinateurs AVIP (0,1 ETP par 5 places labellisées, 50 "
+      "%)</td><td></td><td>{}</td></tr>"
       "<tr><td>Baby Bus</td><td>{} bus × "
       "{}</td><td>{}</td></tr><tr><th>Total</th><th></th><th>{}</th></tr></table></section>",
       num(r.cost.labelled_places_first_year), euros(p.label_funding_first_year),
@@ -341,8 +444,10 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
   }
   if (!r.bound_value.values.empty()) {
     h += fmt::format(
-        "<section><h2>Borne annuelle</h2><p>Valeur pondérée (public prioritaire × {}) des familles placées par la "
-        "politique : {:.1f} ; la meilleure possible sur l'année avec les mêmes orientations et durées (relaxation "
+        "<section><h2>Borne annuelle</h2><p>Valeur pondérée (public prioritaire × {}) des familles placées "
+        "par la "
+        "politique : {:.1f} ; la meilleure possible sur l'année avec les mêmes orientations et durées "
+        "(relaxation "
         "linéaire, borne supérieure) : {:.1f}.</p></section>",
         p.priority_weight, r.policy_value.mean(), r.bound_value.mean());
   }

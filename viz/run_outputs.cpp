@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,10 +12,10 @@
 #include "core/error.hpp"
 #include "geo/geometry_ops.hpp"
 #include "geo/vector_writer.hpp"
+#include "sim/cost.hpp"
 #include "viz/json_io.hpp"
 #include "viz/report.hpp"
 #include "viz/validation.hpp"
-#include "sim/cost.hpp"
 
 namespace avip::viz {
 
@@ -98,9 +99,17 @@ double or_zero(double v) {
   return std::isfinite(v) ? v : 0.0;
 }
 
-/// A mean as a field value, empty when the indicator has no value (not applicable).
+/// A mean as a field value, empty when the indicator has no value (not applicable, or undefined in
+/// every replication): an empty cell, never 0.
 geo::field_value mean_field(sim::samples const& s) {
   return s.values.empty() ? geo::field_value{} : geo::field_value{s.mean()};
+}
+/// The 90 % interval's bounds as field values, empty likewise.
+geo::field_value lo_field(sim::samples const& s) {
+  return s.values.empty() ? geo::field_value{} : geo::field_value{s.lo()};
+}
+geo::field_value hi_field(sim::samples const& s) {
+  return s.values.empty() ? geo::field_value{} : geo::field_value{s.hi()};
 }
 
 }  // namespace
@@ -110,41 +119,41 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::par
   layers L;
   int const epsg = w.epsg;
   // Communes
-  L.communes = {"communes",
-                "Couverture par commune",
-                epsg,
-                {{"code", field_type::text, "Code INSEE"},
-                 {"nom", field_type::text, "Commune"},
-                 {"secteur", field_type::text, "Secteur"},
-                 {"familles_orientees", field_type::real, "Familles orientées (moyenne)"},
-                 {"familles_accueillies", field_type::real, "Familles accueillies (moyenne)"},
-                 {"couverture", field_type::real, "Couverture (part des familles orientées accueillies)"},
-                 {"couverture_bas", field_type::real, "Couverture, borne basse 90 %"},
-                 {"couverture_haut", field_type::real, "Couverture, borne haute 90 %"},
-                 {"couverture_prioritaire", field_type::real, "Couverture du public prioritaire"},
-                 {"non_couvert_inaccessible", field_type::real, "Non couvertes : rien d'accessible"},
-                 {"non_couvert_horaires", field_type::real, "Non couvertes : horaires incompatibles"},
-                 {"non_couvert_non_autorise", field_type::real,
-                  "Non couvertes : aucune structure autorisée (label)"},
-                 {"non_couvert_complet", field_type::real, "Non couvertes : places complètes"},
-                 {"en_attente", field_type::real, "En attente en fin d'année"},
-                 {"accueil_partiel", field_type::real, "Accueil partiel (Baby Bus)"},
-                 {"places", field_type::real, "Places (EAJE, assistants maternels, Baby Bus)"},
-                 {"taux_couverture", field_type::real,
-                  "Taux de couverture (places pour 100 enfants de moins de 3 ans)"},
-                 {"accessibilite", field_type::real, "Indice d'accessibilité E2SFCA"}},
-                {},
-                {}};
+  L.communes = {
+      "communes",
+      "Couverture par commune",
+      epsg,
+      {{"code", field_type::text, "Code INSEE"},
+       {"nom", field_type::text, "Commune"},
+       {"secteur", field_type::text, "Secteur"},
+       {"familles_orientees", field_type::real, "Familles orientées (moyenne)"},
+       {"familles_accueillies", field_type::real, "Familles accueillies (moyenne)"},
+       {"couverture", field_type::real, "Couverture (part des familles orientées accueillies)"},
+       {"couverture_bas", field_type::real, "Couverture, borne basse 90 %"},
+       {"couverture_haut", field_type::real, "Couverture, borne haute 90 %"},
+       {"couverture_prioritaire", field_type::real, "Couverture du public prioritaire"},
+       {"non_couvert_inaccessible", field_type::real, "Non couvertes : rien d'accessible"},
+       {"non_couvert_horaires", field_type::real, "Non couvertes : horaires incompatibles"},
+       {"non_couvert_non_autorise", field_type::real, "Non couvertes : aucune structure autorisée (label)"},
+       {"non_couvert_complet", field_type::real, "Non couvertes : places complètes"},
+       {"en_attente", field_type::real, "En attente en fin d'année"},
+       {"accueil_partiel", field_type::real, "Accueil partiel (Baby Bus)"},
+       {"places", field_type::real, "Places (EAJE, assistants maternels, Baby Bus)"},
+       {"taux_couverture", field_type::real,
+        "Taux de couverture (places pour 100 enfants de moins de 3 ans)"},
+       {"accessibilite", field_type::real, "Indice d'accessibilité E2SFCA"}},
+      {},
+      {}};
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
     auto const c = sim::commune_idx::from(i);
     auto const& ci = r.communes[c];
     auto const& d = ci.demand;
-    L.communes.rows.push_back({w.communes.code[c], w.communes.name[c], w.sectors.name[w.communes.sector[c]],
-                               d.referred.mean(), d.matched.mean(), d.coverage.mean(), d.coverage.lo(),
-                               d.coverage.hi(), d.priority_coverage.mean(), d.unmet_unreachable.mean(),
-                               d.unmet_hours.mean(), d.unmet_not_allowed.mean(), d.unmet_full.mean(),
-                               d.censored.mean(), d.matched_partial.mean(), ci.places, ci.taux_couverture,
-                               ci.accessibility});
+    L.communes.rows.push_back(
+        {w.communes.code[c], w.communes.name[c], w.sectors.name[w.communes.sector[c]], mean_field(d.referred),
+         mean_field(d.matched), mean_field(d.coverage), lo_field(d.coverage), hi_field(d.coverage),
+         mean_field(d.priority_coverage), mean_field(d.unmet_unreachable), mean_field(d.unmet_hours),
+         mean_field(d.unmet_not_allowed), mean_field(d.unmet_full), mean_field(d.censored),
+         mean_field(d.matched_partial), ci.places, ci.taux_couverture, ci.accessibility});
     L.communes.geometry.push_back(t.commune_geometry[i]);
   }
   // Sectors: communes dissolved.
@@ -168,9 +177,9 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::par
       }
     }
     auto const& g = r.sectors[sim::sector_idx::from(s)];
-    L.sectors.rows.push_back({w.sectors.name[sim::sector_idx::from(s)], g.referred.mean(), g.matched.mean(),
-                              g.coverage.mean(), g.coverage.lo(), g.coverage.hi(),
-                              g.priority_coverage.mean()});
+    L.sectors.rows.push_back({w.sectors.name[sim::sector_idx::from(s)], mean_field(g.referred),
+                              mean_field(g.matched), mean_field(g.coverage), lo_field(g.coverage),
+                              hi_field(g.coverage), mean_field(g.priority_coverage)});
     L.sectors.geometry.push_back(geo::dissolve(parts));
   }
   // QPV: from the cells inside each.
@@ -204,48 +213,60 @@ layers build_layers(territory::territory const& t, sim::world const& w, sim::par
     L.qpv.geometry.push_back(t.qpv_geometry[i]);
   }
   // Facilities with their AVIP indicators.
-  L.facilities = {"structures",
-                  "Structures d'accueil et indicateurs AVIP",
-                  epsg,
-                  {{"id", field_type::text, "Identifiant"},
-                   {"nom", field_type::text, "Structure"},
-                   {"type", field_type::text, "Type"},
-                   {"commune", field_type::text, "Code INSEE"},
-                   {"places", field_type::integer, "Places agréées PMI"},
-                   {"horaires", field_type::text, "Horaires d'ouverture"},
-                   {"avip", field_type::boolean, "Labellisée AVIP"},
-                   {"reseau", field_type::text, "Réseau"},
-                   {"gestionnaire", field_type::text, "Gestionnaire"},
-                   {"enfants_avip", field_type::real, "Enfants AVIP accueillis dans l'année (moyenne)"},
-                   {"part_avip", field_type::real, "Enfants AVIP / places (objectif 20 %)"},
-                   {"part_avip_bas", field_type::real, "Part AVIP, borne basse 90 %"},
-                   {"part_avip_haut", field_type::real, "Part AVIP, borne haute 90 %"},
-                   {"places_labellisees", field_type::integer, "Places labellisées AVIP"},
-                   {"annee_label", field_type::integer, "Année du label"},
-                   {"proba_objectif", field_type::real, "Probabilité d'atteindre l'objectif de 20 % (EAJE labellisées)"},
-                   {"l214_7", field_type::real,
-                    "L.214-7 : part des demandes ayant trouvé une place garantie libre (vide : non applicable, moins "
-                    "de 20 places, ou aucune demande)"},
-                   {"demandes_l214_7", field_type::real, "L.214-7 : demandes dans l'année (moyenne)"},
-                   {"synthetique", field_type::boolean, "Donnée synthétique"},
-                   {"source", field_type::text, "Source"}},
-                  {},
-                  {}};
+  L.facilities = {
+      "structures",
+      "Structures d'accueil et indicateurs AVIP",
+      epsg,
+      {{"id", field_type::text, "Identifiant"},
+       {"nom", field_type::text, "Structure"},
+       {"type", field_type::text, "Type"},
+       {"commune", field_type::text, "Code INSEE"},
+       {"places", field_type::integer, "Places agréées PMI"},
+       {"horaires", field_type::text, "Horaires d'ouverture"},
+       {"avip", field_type::boolean, "Labellisée AVIP"},
+       {"reseau", field_type::text, "Réseau"},
+       {"gestionnaire", field_type::text, "Gestionnaire"},
+       {"enfants_avip", field_type::real, "Enfants AVIP accueillis dans l'année (moyenne)"},
+       {"part_avip", field_type::real, "Enfants AVIP / places (objectif 20 %)"},
+       {"part_avip_bas", field_type::real, "Part AVIP, borne basse 90 %"},
+       {"part_avip_haut", field_type::real, "Part AVIP, borne haute 90 %"},
+       {"places_labellisees", field_type::integer, "Places labellisées AVIP"},
+       {"annee_label", field_type::integer, "Année du label"},
+       {"proba_objectif", field_type::real, "Probabilité d'atteindre l'objectif de 20 % (EAJE labellisées)"},
+       {"l214_7", field_type::real,
+        "L.214-7 : part des demandes ayant trouvé une place garantie libre (vide : non applicable, moins "
+        "de 20 places, ou aucune demande)"},
+       {"demandes_l214_7", field_type::real, "L.214-7 : demandes dans l'année (moyenne)"},
+       {"synthetique", field_type::boolean, "Donnée synthétique"},
+       {"source", field_type::text, "Source"}},
+      {},
+      {}};
   auto const& fa = w.facilities;
   for (std::size_t i = 0; i < fa.size(); ++i) {
     auto const k = sim::facility_idx::from(i);
     auto const& fi = r.facilities[k];
     L.facilities.rows.push_back(
-        {fa.id[k], fa.name[k], std::string{sim::kFacilityKindNames[static_cast<std::size_t>(fa.kind[k])]},
+        {fa.id[k],
+         fa.name[k],
+         std::string{sim::kFacilityKindNames[static_cast<std::size_t>(fa.kind[k])]},
          fa.commune[k].valid() ? w.communes.code[fa.commune[k]] : std::string{},
-         static_cast<std::int64_t>(fa.places[k]), fa.hours_text[k], fa.avip[k] != 0,
+         static_cast<std::int64_t>(fa.places[k]),
+         fa.hours_text[k],
+         fa.avip[k] != 0,
          fa.network[k].valid() ? geo::field_value{fa.network_id[fa.network[k]]} : geo::field_value{},
          fa.manager[k].valid() ? geo::field_value{fa.manager_id[fa.manager[k]]} : geo::field_value{},
-         fi.avip_children.mean(), fi.avip_share.mean(), fi.avip_share.lo(), fi.avip_share.hi(),
+         mean_field(fi.avip_children),
+         mean_field(fi.avip_share),
+         lo_field(fi.avip_share),
+         hi_field(fi.avip_share),
          static_cast<std::int64_t>(sim::labelled_places(w, p, k)),
-         fa.label_year[k] > 0 ? geo::field_value{static_cast<std::int64_t>(fa.label_year[k])} : geo::field_value{},
-         mean_field(fi.target_met), mean_field(fi.l214_available), mean_field(fi.l214_requests),
-         fa.synthetic[k] != 0, fa.source[k]});
+         fa.label_year[k] > 0 ? geo::field_value{static_cast<std::int64_t>(fa.label_year[k])}
+                              : geo::field_value{},
+         mean_field(fi.target_met),
+         mean_field(fi.l214_available),
+         mean_field(fi.l214_requests),
+         fa.synthetic[k] != 0,
+         fa.source[k]});
     L.facilities.geometry.push_back(geo::point_wkb(fa.location[k].x, fa.location[k].y));
   }
   // Grid: populated cells as squares.
@@ -302,28 +323,30 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
     }
   }
   write_csv(dir / "structures_avip.csv", avip);
-  geo::output_layer nets{"reseaux",
-                         "",
-                         0,
-                         {{"id", field_type::text, "Réseau ou gestionnaire"},
-                          {"type", field_type::text, "Type"},
-                          {"membres", field_type::integer, "Membres"},
-                          {"places", field_type::integer, "Places"},
-                          {"enfants_avip", field_type::real, "Enfants AVIP dans l'année (moyenne)"},
-                          {"ratio", field_type::real, "Ratio (par membre ou par place)"},
-                          {"objectif", field_type::real, "Objectif"},
-                          {"part_membres_objectif", field_type::real,
-                           "Part des membres ayant accueilli au moins un enfant AVIP (réseau d'assistants maternels)"},
-                          {"proba_objectif", field_type::real, "Probabilité d'atteindre l'objectif"}},
-                         {},
-                         {}};
+  geo::output_layer nets{
+      "reseaux",
+      "",
+      0,
+      {{"id", field_type::text, "Réseau ou gestionnaire"},
+       {"type", field_type::text, "Type"},
+       {"membres", field_type::integer, "Membres"},
+       {"places", field_type::integer, "Places"},
+       {"enfants_avip", field_type::real, "Enfants AVIP dans l'année (moyenne)"},
+       {"ratio", field_type::real, "Ratio (par membre ou par place)"},
+       {"objectif", field_type::real, "Objectif"},
+       {"part_membres_objectif", field_type::real,
+        "Part des membres ayant accueilli au moins un enfant AVIP (réseau d'assistants maternels)"},
+       {"proba_objectif", field_type::real, "Probabilité d'atteindre l'objectif"}},
+      {},
+      {}};
   for (auto const& n : r.networks) {
     nets.rows.push_back(
         {n.id,
          std::string{n.assmat_network ? "réseau d'assistants maternels" : "EAJE (gestionnaire ou réseau)"},
-         static_cast<std::int64_t>(n.members), static_cast<std::int64_t>(n.places), n.avip_children.mean(),
-         n.ratio.mean(), n.assmat_network ? p.assmat_network_target : p.avip_target_share,
-         mean_field(n.members_met_share), n.target_met.mean()});
+         static_cast<std::int64_t>(n.members), static_cast<std::int64_t>(n.places),
+         mean_field(n.avip_children), mean_field(n.ratio),
+         n.assmat_network ? p.assmat_network_target : p.avip_target_share, mean_field(n.members_met_share),
+         mean_field(n.target_met)});
   }
   write_csv(dir / "reseaux.csv", nets);
   geo::output_layer ind{"indicateurs",
@@ -339,7 +362,8 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
   auto add_group = [&](std::string const& name, sim::group_indicators const& g) {
     auto row = [&](char const* label, sim::samples const& s) {
       if (s.values.empty()) {
-        ind.rows.push_back({name, std::string{label}, geo::field_value{}, geo::field_value{}, geo::field_value{}});
+        ind.rows.push_back(
+            {name, std::string{label}, geo::field_value{}, geo::field_value{}, geo::field_value{}});
       } else {
         ind.rows.push_back({name, std::string{label}, s.mean(), s.lo(), s.hi()});
       }
@@ -417,16 +441,17 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
       continue;
     }
     auto const& fi = r.facilities[k];
-    labelled.push_back({{"id", w.facilities.id[k]},
-                        {"name", w.facilities.name[k]},
-                        {"places", w.facilities.places[k]},
-                        {"avip_children", stat(fi.avip_children)},
-                        {"avip_share", stat(fi.avip_share)},
-                        {"labelled_places", sim::labelled_places(w, p, k)},
-                        {"label_year", w.facilities.label_year[k] > 0 ? json(w.facilities.label_year[k]) : json()},
-                        {"p_target_met", mean_or_null(fi.target_met)},
-                        {"l214_available", stat(fi.l214_available)},
-                        {"l214_requests", stat(fi.l214_requests)}});
+    labelled.push_back(
+        {{"id", w.facilities.id[k]},
+         {"name", w.facilities.name[k]},
+         {"places", w.facilities.places[k]},
+         {"avip_children", stat(fi.avip_children)},
+         {"avip_share", stat(fi.avip_share)},
+         {"labelled_places", sim::labelled_places(w, p, k)},
+         {"label_year", w.facilities.label_year[k] > 0 ? json(w.facilities.label_year[k]) : json()},
+         {"p_target_met", mean_or_null(fi.target_met)},
+         {"l214_available", stat(fi.l214_available)},
+         {"l214_requests", stat(fi.l214_requests)}});
   }
   ind_json["labelled_facilities"] = labelled;
   // L.214-7 over the EAJE where it applies: the share of requests that found a guaranteed place free.
@@ -454,7 +479,7 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                         {"avip_children", stat(n.avip_children)},
                         {"ratio", stat(n.ratio)},
                         {"members_met_share", stat(n.members_met_share)},
-                        {"p_target_met", n.target_met.mean()}});
+                        {"p_target_met", mean_or_null(n.target_met)}});
   }
   ind_json["networks"] = networks;
   ind_json["equity"] = {{"qpv_gap", stat(r.equity.qpv_gap)},
@@ -462,17 +487,21 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
                         {"gini_communes", stat(r.equity.gini_communes)},
                         {"palma_income", stat(r.equity.palma_income)},
                         {"palma_undefined_replications", r.equity.palma_undefined}};
-  ind_json["cost"] = {
-      {"label_funding_eur", r.cost.label_funding}, {"coordinator_funding_eur", r.cost.coordinator_funding},
-      {"baby_bus_eur", r.cost.baby_bus},           {"total_eur", r.cost.total},
-      {"labelled_places", r.cost.labelled_places}, {"labelled_places_first_year", r.cost.labelled_places_first_year},
-      {"baby_buses", r.cost.baby_buses}};
+  ind_json["cost"] = {{"label_funding_eur", r.cost.label_funding},
+                      {"coordinator_funding_eur", r.cost.coordinator_funding},
+                      {"baby_bus_eur", r.cost.baby_bus},
+                      {"total_eur", r.cost.total},
+                      {"labelled_places", r.cost.labelled_places},
+                      {"labelled_places_first_year", r.cost.labelled_places_first_year},
+                      {"baby_buses", r.cost.baby_buses}};
   if (!r.bound_value.values.empty()) {
     ind_json["year_bound"] = {{"bound", stat(r.bound_value)}, {"policy", stat(r.policy_value)}};
   }
   // Validation against what was observed (when the territory has observed figures).
   std::vector<validation_row> vrows;
-  if (auto const f = default_observed(t)) {
+  auto const observed_file =
+      meta.observed_file.empty() ? default_observed(t) : std::optional{meta.observed_file};
+  if (auto const& f = observed_file) {
     vrows = validation_table(r.validation, read_observed(*f));
     json v = json::array();
     for (auto const& row : vrows) {
@@ -492,18 +521,19 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
     for (double x : shares.values) {
       met += x >= p.avip_target_share - 1e-12 ? 1 : 0;
     }
-    s["validation"] = {{"observed_file", f->string()},
-                       {"evaluated_structures", r.validation.evaluated_structures},
-                       {"verdict", validation_verdict(vrows)},
-                       {"figures", v},
-                       {"labelled_avip_share",
-                        {{"q05", q(0.05)},
-                         {"q25", q(0.25)},
-                         {"q50", q(0.5)},
-                         {"q75", q(0.75)},
-                         {"q95", q(0.95)},
-                         {"share_reaching_target",
-                          shares.values.empty() ? json() : json(met / static_cast<double>(shares.values.size()))}}}};
+    s["validation"] = {
+        {"observed_file", f->string()},
+        {"evaluated_structures", r.validation.evaluated_structures},
+        {"verdict", validation_verdict(vrows)},
+        {"figures", v},
+        {"labelled_shares",
+         {{"q05", q(0.05)},
+          {"q25", q(0.25)},
+          {"q50", q(0.5)},
+          {"q75", q(0.75)},
+          {"q95", q(0.95)},
+          {"share_reaching_target",
+           shares.values.empty() ? json() : json(met / static_cast<double>(shares.values.size()))}}}};
     write_validation_csv(dir / "validation.csv", vrows);
   }
   s["indicators"] = ind_json;

@@ -24,6 +24,9 @@ struct run_metadata {
   int replications{0};
   int threads{0};
   double elapsed_seconds{0.0};
+  /// Observed figures to validate against (CSV, see viz/validation.hpp); empty: observed/avip_2023.csv
+  /// beside the territory manifest, when it exists (no validation section otherwise).
+  std::filesystem::path observed_file{};
 };
 
 /// The output layers of a run (in the world's metric CRS), shared by the files and the report.

@@ -37,6 +37,7 @@ struct validation_row {
   bool simulated{false};  ///< false when no replication gave a value (e.g. no exit at all)
   bool inside{false};     ///< observed within [lo, hi]
   bool fitted{false};     ///< the model was fitted to this figure (sim/calibration.hpp): not a test of it
+  bool share{false};      ///< a share in [0, 1] (shown in %), else a count
   std::string note;
 };
 
@@ -44,7 +45,8 @@ struct validation_row {
 std::vector<validation_row> validation_table(sim::validation_indicators const& v,
                                              std::vector<observed_figure> const& observed);
 
-/// "k of n observed figures inside their 90 % interval (fitted figures left out)".
+/// "k des n chiffres observés dans leur intervalle à 90 % (m ajustés mis à part)": the fitted figures
+/// reproduce an input and are not counted.
 std::string validation_verdict(std::vector<validation_row> const& rows);
 
 /// Aligned text table for the terminal (French labels).

@@ -79,6 +79,13 @@ TEST_CASE("avipsim run: the baseline end to end, outputs moved into place, never
   // The validation against the 2023 evaluation is in every run of the territory.
   REQUIRE(s.contains("validation"));
   CHECK(s["validation"]["figures"].size() == 12);
+  for (auto const& figure : s["validation"]["figures"]) {
+    INFO(figure.dump());
+    CHECK(figure["observed"].is_number());
+    CHECK((figure["mean"].is_null() || figure["lo"].get<double>() <= figure["hi"].get<double>()));
+    CHECK(figure["inside"].is_boolean());
+  }
+  CHECK(s["validation"]["labelled_shares"]["q50"].is_number());
   CHECK(fs::exists(out / "validation.csv"));
   CHECK(fs::exists(out / "report.html"));
   CHECK(fs::exists(out / "results.gpkg"));
@@ -230,7 +237,7 @@ fs::path small_access_case() {
 
 }  // namespace
 
-TEST_CASE("avipsim access: Monte Carlo with the 20 % check, the same files for any thread count",
+TEST_CASE("avipsim access: Monte Carlo of the expected AVIP share, the same files for any thread count",
           "[cli][access]") {
   auto const d = small_access_case();
   auto const args =
@@ -244,28 +251,59 @@ TEST_CASE("avipsim access: Monte Carlo with the 20 % check, the same files for a
             (d / ("s" + t + ".csv")).string() + " --timings " + (d / ("t" + t + ".json")).string());
     INFO(r.output);
     REQUIRE(r.code == 0);
-    CHECK(r.output.find("structures labellisées atteignant 20 %") != std::string::npos);
+    CHECK(r.output.find("structures labellisées dont les enfants AVIP attendus ÷ places atteignent 20 %") !=
+          std::string::npos);
+    CHECK(r.output.find("stock, sans rotation") != std::string::npos);
   }
   CHECK(slurp(d / "a1.csv") == slurp(d / "a2.csv"));
   CHECK(slurp(d / "s1.csv") == slurp(d / "s2.csv"));
   auto const timing = nlohmann::json::parse(slurp(d / "t1.json"));
   CHECK(timing["replications"] == 60);
   CHECK(timing["pairs"].get<int>() > 0);
-  double const reaching = timing["monte_carlo"]["labelled_reaching_20"]["mean"];
+  CHECK_FALSE(timing["monte_carlo"].contains("labelled_reaching_20"));  // renamed: it meant something else
+  double const reaching = timing["monte_carlo"]["labelled_expected_avip_share_reaching_20"]["mean"];
   CHECK(reaching >= 0.0);
   CHECK(reaching <= 1.0);
-  std::ifstream s{d / "s1.csv"};
-  std::string line;
-  std::getline(s, line);
-  CHECK(line == "id,places,labellise,part_prioritaire_moyenne,probabilite_atteinte_20");
-  int rows = 0;
-  while (std::getline(s, line)) {
-    double const p = std::stod(line.substr(line.rfind(',') + 1));
-    CHECK(p >= 0.0);
-    CHECK(p <= 1.0);
-    ++rows;
+  CHECK(timing["monte_carlo"]["avip_intake"] == "stock");
+  CHECK(timing["monte_carlo"]["avip_turnover"] == 1.0);
+  {
+    std::ifstream s{d / "s1.csv"};
+    std::string line;
+    std::getline(s, line);
+    CHECK(line ==
+          "id,places,labellise,enfants_avip_attendus,part_avip_attendue,proba_part_avip_20,"
+          "part_insertion_zone");
   }
-  CHECK(rows == 8);
+  auto const places = csv_column(d / "s1.csv", "places");
+  auto const children = csv_column(d / "s1.csv", "enfants_avip_attendus");
+  auto const share = csv_column(d / "s1.csv", "part_avip_attendue");
+  auto const probability = csv_column(d / "s1.csv", "proba_part_avip_20");
+  auto const zone = csv_column(d / "s1.csv", "part_insertion_zone");
+  REQUIRE(places.size() == 8);
+  REQUIRE(zone.size() == 8);
+  for (std::size_t j = 0; j < places.size(); ++j) {
+    CHECK(children[j] >= 0.0);
+    CHECK(children[j] <= places[j]);  // a stock: at most the places
+    CHECK(share[j] == Approx(children[j] / places[j]).epsilon(1e-12));
+    CHECK(probability[j] >= 0.0);
+    CHECK(probability[j] <= 1.0);
+    CHECK(zone[j] >= 0.0);
+    CHECK(zone[j] <= 1.0);
+  }
+  // A yearly turnover multiplies the expected AVIP children, and the catchment share does not move.
+  auto const yearly = run(args + " --avip-turnover 2 --out " + (d / "a3.csv").string() + " --supply-out " +
+                          (d / "s3.csv").string() + " --timings " + (d / "t3.json").string());
+  INFO(yearly.output);
+  REQUIRE(yearly.code == 0);
+  CHECK(yearly.output.find("rotation × 2") != std::string::npos);
+  CHECK(nlohmann::json::parse(slurp(d / "t3.json"))["monte_carlo"]["avip_intake"] == "yearly");
+  auto const children2 = csv_column(d / "s3.csv", "enfants_avip_attendus");
+  auto const zone2 = csv_column(d / "s3.csv", "part_insertion_zone");
+  for (std::size_t j = 0; j < places.size(); ++j) {
+    CHECK(children2[j] == Approx(2 * children[j]).epsilon(1e-12));
+    CHECK(zone2[j] == zone[j]);
+  }
+  CHECK(run(args + " --avip-turnover 0.5 --out " + (d / "a4.csv").string()).code != 0);
   fs::remove_all(d);
 }
 
@@ -305,7 +343,8 @@ TEST_CASE("avipsim access: bad input gets one message naming the file and the pl
   fs::remove_all(d);
 }
 
-TEST_CASE("avipsim validate: observed figures beside the simulated intervals, and a count line", "[cli][validate]") {
+TEST_CASE("avipsim validate: observed figures beside the simulated intervals, and a count line",
+          "[cli][validate]") {
   auto const dir = temp("validate");
   fs::create_directories(dir);
   auto const scenario = dir / "mini.json";
@@ -319,11 +358,17 @@ TEST_CASE("avipsim validate: observed figures beside the simulated intervals, an
   REQUIRE(r.code == 0);
   CHECK_THAT(r.output, Catch::Contains("Parents accueillis sous AVIP"));
   CHECK_THAT(r.output, Catch::Contains("Enfants accueillis"));
-  CHECK_THAT(r.output, Catch::Contains("observed figures inside their 90 % interval (1 fitted figures left out)"));
+  CHECK_THAT(r.output, Catch::Contains("dont familles monoparentales"));
+  CHECK_THAT(r.output, Catch::Contains("observé") && Catch::Contains("intervalle 90 %"));
+  // The last line counts the observed figures inside their interval, the fitted one set apart.
+  REQUIRE(r.output.size() > 2);
+  auto const last = r.output.substr(r.output.rfind('\n', r.output.size() - 2) + 1);
+  CHECK_THAT(last, Catch::Contains(
+                       "des 2 chiffres observés dans leur intervalle à 90 % (1 chiffre ajusté mis à part)"));
   // --out writes validation.csv with the run's outputs.
   auto const out = dir / "out";
-  auto const w = run("validate " + scenario.string() + " --observed " + observed.string() + " --quiet --out " +
-                     out.string());
+  auto const w = run("validate " + scenario.string() + " --observed " + observed.string() +
+                     " --quiet --out " + out.string());
   INFO(w.output);
   REQUIRE(w.code == 0);
   std::ifstream csv{out / "validation.csv"};
@@ -333,7 +378,8 @@ TEST_CASE("avipsim validate: observed figures beside the simulated intervals, an
   fs::remove_all(dir);
 }
 
-TEST_CASE("avipsim validate: a bad observed file gets one message naming the file and line", "[cli][validate]") {
+TEST_CASE("avipsim validate: a bad observed file gets one message naming the file and line",
+          "[cli][validate]") {
   auto const dir = temp("validate_bad");
   fs::create_directories(dir);
   auto const scenario = dir / "mini.json";
@@ -345,5 +391,16 @@ TEST_CASE("avipsim validate: a bad observed file gets one message naming the fil
   INFO(r.output);
   CHECK(r.code != 0);
   CHECK_THAT(r.output, Catch::Contains("observed.csv:3: unknown indicator 'enfants'"));
+  int lines = 0;
+  for (char c : r.output) {
+    lines += c == '\n' ? 1 : 0;
+  }
+  CHECK(lines == 1);  // one clear line
+  // A value that is not a number.
+  std::ofstream{observed} << "indicateur,observe,source,note\nparents,39,,\nchildren,,,\nshare_caf,21 %,,\n";
+  auto const n = run("validate " + scenario.string() + " --observed " + observed.string() + " --quiet");
+  INFO(n.output);
+  CHECK(n.code != 0);
+  CHECK_THAT(n.output, Catch::Contains("observed.csv:3: the observed value of 'children' is not a number"));
   fs::remove_all(dir);
 }

@@ -1,18 +1,21 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include "../../skip.hpp"
 #include "geo/vector_reader.hpp"
 #include "sim/engine.hpp"
 #include "territory/load.hpp"
 #include "viz/run_outputs.hpp"
 #include "viz/validation.hpp"
-#include "../../skip.hpp"
 
 using namespace avip;
 namespace fs = std::filesystem;
@@ -33,11 +36,57 @@ struct run_fixture {
     dir = fs::temp_directory_path() / ("avip_viz_" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
-    viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1};
+    viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1, {}};
     viz::write_run_outputs(dir, t, t.world, p, r, m);
   }
   ~run_fixture() { fs::remove_all(dir); }
 };
+
+/// A CSV file as rows of cells (RFC 4180 quotes), the header first.
+std::vector<std::vector<std::string>> read_csv(fs::path const& file) {
+  std::ifstream in{file};
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      char const c = line[i];
+      if (c == '"' && quoted && i + 1 < line.size() && line[i + 1] == '"') {
+        cells.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        cells.emplace_back();
+      } else {
+        cells.back() += c;
+      }
+    }
+    rows.push_back(std::move(cells));
+  }
+  return rows;
+}
+
+/// The index of a column by its (French) label; fails the test when absent.
+std::size_t column_of(std::vector<std::string> const& header, std::string const& label) {
+  auto const it = std::find(header.begin(), header.end(), label);
+  INFO("column " << label);
+  REQUIRE(it != header.end());
+  return static_cast<std::size_t>(it - header.begin());
+}
+
+/// The row whose first `key_columns` cells are `key`.
+std::vector<std::string> const& row_of(std::vector<std::vector<std::string>> const& table,
+                                       std::vector<std::string> const& key) {
+  for (auto const& row : table) {
+    if (row.size() >= key.size() && std::equal(key.begin(), key.end(), row.begin())) {
+      return row;
+    }
+  }
+  FAIL("no row " << key.front());
+  return table.front();
+}
 
 std::string run_command(std::string const& cmd) {
   std::string out;
@@ -90,7 +139,7 @@ TEST_CASE("every GeoJSON is RFC 7946 lon/lat within the territory, with the expe
 TEST_CASE("GeoJSON and GeoPackage open with ogrinfo without warnings", "[viz][ogrinfo]") {
   auto const ogrinfo = testing::find_tool("AVIP_OGRINFO", {"ogrinfo"});
   if (ogrinfo.empty()) {
-    testing::skip_test("ogrinfo (GDAL) not installed");
+    AVIP_SKIP("ogrinfo (GDAL) not found: set AVIP_OGRINFO or install gdal-bin");
   }
   run_fixture f;
   for (auto const& e : fs::directory_iterator{f.dir}) {
@@ -110,7 +159,7 @@ TEST_CASE("GeoJSON and GeoPackage open with ogrinfo without warnings", "[viz][og
   }
 }
 
-TEST_CASE("summary.json holds the figures; CSV headers are French labels in a stable order", "[viz]") {
+TEST_CASE("summary.json holds the figures, and CSV headers are French labels in a stable order", "[viz]") {
   run_fixture f;
   std::ifstream in{f.dir / "summary.json"};
   auto const s = nlohmann::json::parse(in);
@@ -137,7 +186,7 @@ TEST_CASE("summary.json holds the figures; CSV headers are French labels in a st
 TEST_CASE("report.html renders in headless Chromium with maps and charts drawn", "[viz][browser]") {
   auto const chromium = testing::find_tool("AVIP_CHROMIUM", {"chromium", "chromium-browser"});
   if (chromium.empty()) {
-    testing::skip_test("chromium not installed: report rendering not checked");
+    AVIP_SKIP("chromium not found: report rendering not checked (set AVIP_CHROMIUM or install chromium)");
   }
   run_fixture f;
   auto const report = f.dir / "report.html";
@@ -216,7 +265,7 @@ TEST_CASE("the Palma ratio is null when it is undefined in every replication", "
   run_fixture f;
   f.r.equity.palma_income.values.clear();
   f.r.equity.palma_undefined = f.r.replications;
-  viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1};
+  viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1, {}};
   auto const dir = f.dir / "again";
   fs::create_directories(dir);
   viz::write_run_outputs(dir, f.t, f.t.world, f.p, f.r, m);
@@ -233,8 +282,8 @@ TEST_CASE("the validation table sets observed figures beside the simulated inter
   sim::validation_indicators v;
   v.parents.values = {30, 35, 40, 45, 50};
   v.single_parents.values = {1, 2, 3, 4, 5};
-  std::vector<viz::observed_figure> obs{{"parents", 39, "", ""}, {"single_parents", 22, "", ""},
-                                        {"exit_share_seeking", 0.63, "", ""}};
+  std::vector<viz::observed_figure> obs{
+      {"parents", 39, "", ""}, {"single_parents", 22, "", ""}, {"exit_share_seeking", 0.63, "", ""}};
   auto const rows = viz::validation_table(v, obs);
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].fitted);
@@ -242,7 +291,7 @@ TEST_CASE("the validation table sets observed figures beside the simulated inter
   CHECK_FALSE(rows[1].fitted);
   CHECK_FALSE(rows[1].inside);  // 22 far above 1–5
   CHECK_FALSE(rows[2].simulated);
-  CHECK(viz::validation_verdict(rows).rfind("0 of 1 observed", 0) == 0);
+  CHECK(viz::validation_verdict(rows).rfind("0 des 1 chiffres observés dans leur intervalle", 0) == 0);
 }
 
 TEST_CASE("a bad observed-figures file names the file and the line", "[viz][validation]") {
@@ -252,6 +301,161 @@ TEST_CASE("a bad observed-figures file names the file and the line", "[viz][vali
   std::ofstream{file} << "indicateur,observe,source,note\nparents,39,,\nbogus,3,,\n";
   CHECK_THROWS_WITH(viz::read_observed(file), Catch::Contains("obs.csv:3: unknown indicator 'bogus'"));
   std::ofstream{file} << "indicateur,observe,source,note\nparents,trente,,\n";
-  CHECK_THROWS_WITH(viz::read_observed(file), Catch::Contains("obs.csv:2: the observed value of 'parents' is not a number"));
+  CHECK_THROWS_WITH(viz::read_observed(file),
+                    Catch::Contains("obs.csv:2: the observed value of 'parents' is not a number"));
   fs::remove_all(dir);
+}
+
+TEST_CASE("the new indicators reach summary.json, the layers and the CSV tables", "[viz]") {
+  run_fixture f;
+  std::ifstream in{f.dir / "summary.json"};
+  auto const s = nlohmann::json::parse(in);
+  auto const& island = s["indicators"]["island"];
+  auto const mean = [&](char const* key) { return island[key]["mean"].get<double>(); };
+  CHECK(mean("unmet_not_allowed") == Approx(f.r.island.unmet_not_allowed.mean()));
+  CHECK(mean("censored") == Approx(f.r.island.censored.mean()));
+  CHECK(mean("matched_partial") == Approx(f.r.island.matched_partial.mean()));
+  CHECK(mean("children_placed") == Approx(f.r.island.children_placed.mean()));
+  CHECK(island["unmet_not_allowed"]["lo"].get<double>() <= island["unmet_not_allowed"]["hi"].get<double>());
+  // Every referred family is matched, unmet for one of the four reasons, or censored.
+  CHECK(mean("matched") + mean("unmet_unreachable") + mean("unmet_hours") + mean("unmet_not_allowed") +
+            mean("unmet_full") + mean("censored") ==
+        Approx(mean("referred")));
+  auto const& eq = s["indicators"]["equity"];
+  CHECK(eq["gini_communes"]["mean"].get<double>() == Approx(f.r.equity.gini_communes.mean()));
+  CHECK_FALSE(eq.contains("gini_cells"));
+  CHECK_FALSE(eq.contains("palma_cells"));
+  CHECK(eq["palma_undefined_replications"] == f.r.equity.palma_undefined);
+  CHECK(s["indicators"]["cost"]["labelled_places_first_year"].get<double>() ==
+        Approx(f.r.cost.labelled_places_first_year));
+  // L.214-7 for the labelled crèche of 20 places: availability (or null without request) and requests.
+  for (auto const& fac : s["indicators"]["labelled_facilities"]) {
+    if (fac["id"] == "cr-alpha") {
+      CHECK(fac["l214_requests"]["mean"].get<double>() >= 0.0);
+      CHECK((fac["l214_available"].is_null() || fac["l214_available"]["mean"].get<double>() <= 1.0));
+      CHECK_FALSE(fac.contains("l214_met"));
+    }
+  }
+  // Structures layer: l214_7 and demandes_l214_7 replace proba_l214_7.
+  std::ifstream gj{f.dir / "structures.geojson"};
+  auto const j = nlohmann::json::parse(gj);
+  for (auto const& feature : j["features"]) {
+    auto const& props = feature["properties"];
+    CHECK_FALSE(props.contains("proba_l214_7"));
+    CHECK(props.contains("l214_7"));
+    CHECK(props.contains("demandes_l214_7"));
+    if (props["id"] == "mc-beta") {  // 10 places: not applicable, not 0
+      CHECK(props["demandes_l214_7"].is_null());
+    }
+    if (props["id"] == "cr-alpha") {
+      CHECK(props["demandes_l214_7"].is_number());
+    }
+  }
+  // CSV: French labels, the four reasons, censored and partial in a stable order after the coverage.
+  auto const communes = read_csv(f.dir / "communes.csv");
+  auto const& h = communes.front();
+  auto const unreachable = column_of(h, "Non couvertes : rien d'accessible");
+  CHECK(column_of(h, "Non couvertes : horaires incompatibles") == unreachable + 1);
+  CHECK(column_of(h, "Non couvertes : aucune structure autorisée (label)") == unreachable + 2);
+  CHECK(column_of(h, "Non couvertes : places complètes") == unreachable + 3);
+  CHECK(column_of(h, "En attente en fin d'année") == unreachable + 4);
+  CHECK(column_of(h, "Accueil partiel (Baby Bus)") == unreachable + 5);
+  double not_allowed = 0;
+  for (std::size_t i = 1; i < communes.size(); ++i) {
+    not_allowed += std::stod(communes[i][unreachable + 2]);
+  }
+  CHECK(not_allowed == Approx(f.r.island.unmet_not_allowed.mean()).margin(1e-4));
+  auto const ind = read_csv(f.dir / "indicateurs.csv");
+  auto const& row = row_of(ind, {"Territoire", "Non couvertes : aucune structure autorisée (label)"});
+  CHECK(std::stod(row[column_of(ind.front(), "Moyenne")]) ==
+        Approx(f.r.island.unmet_not_allowed.mean()).margin(1e-5));
+  row_of(ind, {"Territoire", "En attente en fin d'année"});
+  row_of(ind, {"Territoire", "Accueil partiel (Baby Bus)"});
+  auto const nets = read_csv(f.dir / "reseaux.csv");
+  column_of(nets.front(),
+            "Part des membres ayant accueilli au moins un enfant AVIP (réseau d'assistants maternels)");
+  auto const structures = read_csv(f.dir / "structures_avip.csv");
+  column_of(structures.front(), "L.214-7 : demandes dans l'année (moyenne)");
+}
+
+TEST_CASE("an indicator with no value is null in summary.json and an empty cell in CSV, never 0", "[viz]") {
+  run_fixture f;
+  f.r.island.censored.values.clear();
+  f.r.communes[sim::commune_idx::from(0)].demand.censored.values.clear();
+  f.r.equity.gini_communes.values.clear();
+  viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1, {}};
+  auto const dir = f.dir / "empty";
+  fs::create_directories(dir);
+  viz::write_run_outputs(dir, f.t, f.t.world, f.p, f.r, m);
+  std::ifstream in{dir / "summary.json"};
+  auto const s = nlohmann::json::parse(in);
+  CHECK(s["indicators"]["island"]["censored"].is_null());
+  CHECK(s["indicators"]["island"]["referred"].is_object());  // the others keep their values
+  CHECK(s["indicators"]["communes"][0]["censored"].is_null());
+  CHECK(s["indicators"]["equity"]["gini_communes"].is_null());
+  auto const ind = read_csv(dir / "indicateurs.csv");
+  auto const& row = row_of(ind, {"Territoire", "En attente en fin d'année"});
+  for (auto const* label : {"Moyenne", "Borne basse 90 %", "Borne haute 90 %"}) {
+    CHECK(row[column_of(ind.front(), label)].empty());
+  }
+  auto const communes = read_csv(dir / "communes.csv");
+  auto const censored = column_of(communes.front(), "En attente en fin d'année");
+  CHECK(communes[1][censored].empty());
+  CHECK_FALSE(communes[2][censored].empty());
+  std::ifstream html{dir / "report.html"};
+  std::string text{std::istreambuf_iterator<char>{html}, {}};
+  CHECK(text.find("Demande non couverte, par raison") != std::string::npos);
+}
+
+TEST_CASE("a run validates against the observed figures: summary.json, validation.csv and the report",
+          "[viz][validation]") {
+  run_fixture f;
+  auto const dir = f.dir / "validated";
+  fs::create_directories(dir);
+  auto const observed = f.dir / "observed.csv";
+  std::ofstream{observed} << "indicateur,observe,source,note\n"
+                             "parents,3,test,\"ajusté, pas un test\"\n"
+                             "children,1000,test,\n"
+                             "share_caf,0.2,test,\n";
+  viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1, observed};
+  viz::write_run_outputs(dir, f.t, f.t.world, f.p, f.r, m);
+  std::ifstream in{dir / "summary.json"};
+  auto const s = nlohmann::json::parse(in);
+  REQUIRE(s.contains("validation"));
+  auto const& v = s["validation"];
+  REQUIRE(v["figures"].size() == 3);
+  auto const& children = v["figures"][1];
+  CHECK(children["indicator"] == "children");
+  CHECK(children["observed"].get<double>() == Approx(1000));
+  CHECK(children["mean"].get<double>() == Approx(f.r.validation.children.mean()));
+  CHECK(children["lo"].get<double>() == Approx(f.r.validation.children.lo()));
+  CHECK(children["hi"].get<double>() == Approx(f.r.validation.children.hi()));
+  CHECK(children["inside"] == false);  // 1000 children: far outside
+  CHECK(v["figures"][0]["fitted"] == true);
+  auto const& shares = v["labelled_shares"];
+  double previous = -1;
+  for (auto const* q : {"q05", "q25", "q50", "q75", "q95"}) {
+    INFO(q);
+    REQUIRE(shares[q].is_number());
+    CHECK(shares[q].get<double>() >= previous);
+    previous = shares[q].get<double>();
+  }
+  CHECK(shares["share_reaching_target"].get<double>() >= 0.0);
+  CHECK(shares["share_reaching_target"].get<double>() <= 1.0);
+  auto const csv = read_csv(dir / "validation.csv");
+  REQUIRE(csv.size() == 4);
+  auto const& h = csv.front();
+  auto const& row = row_of(csv, {"children"});
+  CHECK(std::stod(row[column_of(h, "observé")]) == Approx(1000));
+  CHECK(std::stod(row[column_of(h, "simulé")]) == Approx(f.r.validation.children.mean()).epsilon(1e-5));
+  CHECK(std::stod(row[column_of(h, "bas")]) <= std::stod(row[column_of(h, "haut")]));
+  CHECK(row[column_of(h, "dans l'intervalle")] == "non");
+  std::ifstream html{dir / "report.html"};
+  std::string text{std::istreambuf_iterator<char>{html}, {}};
+  CHECK(text.find("Validation : le modèle face à l'évaluation 2023") != std::string::npos);
+  CHECK(text.find("Part AVIP des EAJE labellisées") != std::string::npos);
+  // Without observed figures beside the manifest (the mini territory has none), no validation section.
+  std::ifstream plain{f.dir / "summary.json"};
+  CHECK_FALSE(nlohmann::json::parse(plain).contains("validation"));
+  CHECK_FALSE(fs::exists(f.dir / "validation.csv"));
 }
