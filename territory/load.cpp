@@ -69,13 +69,18 @@ struct layer_spec {
 
 std::optional<layer_spec> layer_from(json const& layers, std::string const& name, fs::path const& base,
                                      fs::path const& manifest, bool required, bool skip_optional = false) {
-  if (!layers.contains(name) || (!required && skip_optional)) {
-    if (required && layers.contains(name) == false) {
+  if (!layers.contains(name)) {
+    if (required) {
       throw data_error{fmt::format("{}: /layers/{} is required", manifest.string(), name)};
     }
     return std::nullopt;
   }
   auto const& j = layers.at(name);
+  // The synthesis regenerates the layers the manifest marks optional; a layer given without it is
+  // read, e.g. a real QPV layer the synthesis builds on.
+  if (!required && skip_optional && j.is_object() && j.value("optional", false)) {
+    return std::nullopt;
+  }
   layer_spec s;
   s.name = name;
   if (!j.is_object() || !j.contains("path") || !j.at("path").is_string()) {

@@ -10,7 +10,9 @@ namespace avip::territory {
 /// Loads a territory manifest (format: data/README.md): reads every layer through GDAL, projects it to
 /// the metric CRS, joins points to communes, QPV and grid cells, and validates the data contract. Every
 /// violation is collected; if any, one avip::data_error lists them (file, layer, feature, field, what was
-/// expected). `required_layers_only` skips the optional layers (the synthesis regenerates them).
+/// expected). `required_layers_only` skips the layers the manifest marks `optional` (the synthetic
+/// layers the synthesis regenerates); a layer given without `optional`, such as a real QPV layer, is
+/// still read, so that the synthesis builds on it.
 territory load_territory(std::filesystem::path const& manifest, bool required_layers_only = false);
 
 /// Counts per layer and per commune, as printed by `avipsim check`.

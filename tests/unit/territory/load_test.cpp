@@ -1,13 +1,19 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
+#include <set>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "geo/geos_context.hpp"
+#include "geo/vector_reader.hpp"
 #include "territory/load.hpp"
 
 using namespace avip;
@@ -87,6 +93,116 @@ TEST_CASE("the La Réunion territory loads: 24 communes, 14,076 cells, EPSG:2975
     labelled += fa.avip[k];
   }
   CHECK(labelled == 19);
+}
+
+TEST_CASE("La Réunion uses the real QPV layer: 49 quartiers of the 2015 list in 13 communes",
+          "[territory][reunion][qpv]") {
+  auto const t = territory::load_territory(source("data/reunion/territory.json"));
+  auto const& q = t.world.qpvs;
+  REQUIRE(q.size() == 49);
+  REQUIRE(t.qpv_geometry.size() == 49);
+  std::set<std::string> codes;
+  double residents = 0;
+  std::map<std::string, int> per_commune;
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    auto const k = sim::qpv_idx::from(i);
+    codes.insert(q.code[k]);
+    CHECK(q.synthetic[k] == 0);  // written as synthetique = false in every output
+    REQUIRE(q.commune[k].valid());
+    per_commune[t.world.communes.name[q.commune[k]]] += 1;
+    residents += q.residents[k];
+    // The cp1252 punctuation stored as C1 controls in the source file was repaired (’, –, œ).
+    CHECK(q.name[k].find("\xC2\x92") == std::string::npos);
+    CHECK(q.name[k].find("\xC2\x96") == std::string::npos);
+    CHECK(q.name[k].find("\xC2\x9C") == std::string::npos);
+  }
+  CHECK(codes.size() == 49);
+  CHECK(*codes.begin() == "QP974001");
+  CHECK(*codes.rbegin() == "QP974049");
+  CHECK(residents == Approx(159312));  // RP 2018 (2022 edition); INSEE published 159,300
+  std::map<std::string, int> const expected{{"Saint-Denis", 11}, {"Saint-Louis", 5},    {"Saint-Pierre", 6},
+                                            {"Saint-Paul", 6},   {"Saint-André", 4},    {"Le Tampon", 4},
+                                            {"Saint-Joseph", 3}, {"Le Port", 2},        {"Saint-Benoît", 2},
+                                            {"Sainte-Marie", 2}, {"Sainte-Suzanne", 2}, {"Saint-Leu", 1},
+                                            {"La Possession", 1}};
+  CHECK(per_commune == expected);
+  CHECK(std::find(t.synthetic_layers.begin(), t.synthetic_layers.end(), "qpv") == t.synthetic_layers.end());
+  auto const report = territory::check_report(t);
+  CHECK_THAT(report, Catch::Contains("qpv 49"));
+  // The synthesis reads the same manifest without its optional (synthetic) layers: the real QPV stay.
+  auto const bare = territory::load_territory(source("data/reunion/territory.json"), true);
+  CHECK(bare.world.qpvs.size() == 49);
+  CHECK(bare.world.facilities.size() == 0);
+  CHECK(bare.world.families.size() == 0);
+}
+
+TEST_CASE("a family placed in a real QPV polygon is flagged QPV, a cell by its centre", "[territory][qpv]") {
+  // Families at a point inside each of the 49 polygons (GEOS point on surface, in WGS84) and two in
+  // communes without QPV; the loader joins points to QPV by point in polygon.
+  auto const qpv_file = source("data/reunion/qpv/qpv_2015_974.geojson");
+  geo::read_options o;
+  o.field_map = {{"code", "Code_du_qua"}};
+  auto const layer = geo::read_vector(qpv_file.string(), o);
+  geo::geos_context g;
+  auto d = fs::temp_directory_path() / ("avip_terr_qpvreal_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  std::string features;
+  std::vector<std::string> codes;
+  auto add = [&](std::string const& id, double lon, double lat) {
+    features += (features.empty() ? "" : ",\n") +
+                fmt::format(R"({{"type": "Feature", "properties": {{"id": "{}", "children_under_3": 1, )"
+                            R"("single_parent": false, "parent_under_26": false, "path": "training", )"
+                            R"("hours": "Mo-Fr 08:00-17:00", "mobility": "bus"}}, )"
+                            R"("geometry": {{"type": "Point", "coordinates": [{:.7f}, {:.7f}]}}}})",
+                            id, lon, lat);
+  };
+  for (std::size_t i = 0; i < layer.size(); ++i) {
+    auto poly = g.from_wkb(layer.geometry[i]);
+    auto on = g.own(GEOSPointOnSurface_r(g.handle(), poly.get()));
+    double lon = 0;
+    double lat = 0;
+    GEOSGeomGetX_r(g.handle(), on.get(), &lon);
+    GEOSGeomGetY_r(g.handle(), on.get(), &lat);
+    codes.push_back(layer.text(i, "code"));
+    add("in-" + codes.back(), lon, lat);
+  }
+  add("cilaos", 55.4716, -21.1342);
+  add("salazie", 55.5390, -21.0270);
+  std::ofstream{d / "families.geojson"} << R"({"type": "FeatureCollection", "features": [)" << features
+                                        << "]}";
+  std::ofstream{d / "territory.json"} << fmt::format(
+      R"({{"name": "qpv", "epsg": 2975, "layers": {{"communes": {{"path": "{}"}},
+          "grid": {{"path": "{}", "x": "x_sw_epsg2975", "y": "y_sw_epsg2975", "source_epsg": 2975,
+                    "xy_is_corner": true, "cell_size": 200,
+                    "fields": {{"id": "idINSPIRE", "people": "ind_c", "children_0_3": "ind_age1_est"}}}},
+          "qpv": {{"path": "{}", "fields": {{"code": "Code_du_qua", "name": "Nom_du_quar"}}}},
+          "families": {{"path": "families.geojson"}}}}}})",
+      source("data/reunion/communes.geojson").string(),
+      source("data/reunion/derived/carreaux_200m_2010_974.csv").string(), qpv_file.string());
+  auto const t = territory::load_territory(d / "territory.json");
+  auto const& w = t.world;
+  REQUIRE(w.families.size() == 51);
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    auto const q = w.families.qpv[sim::family_idx::from(i)];
+    INFO(codes[i]);
+    REQUIRE(q.valid());
+    CHECK(w.qpvs.code[q] == codes[i]);
+    CHECK(w.families.priority(sim::family_idx::from(i)));  // a QPV resident is in the priority public
+  }
+  CHECK_FALSE(w.families.qpv[sim::family_idx{49}].valid());
+  CHECK_FALSE(w.families.qpv[sim::family_idx{50}].valid());
+  // Cells join by their centre: Cœur de Saint-Laurent (5.6 ha) holds no cell centre, yet its family is
+  // flagged, since families join by their own point.
+  std::map<std::string, int> cells;
+  for (auto const q : w.grid.qpv) {
+    if (q.valid()) {
+      cells[w.qpvs.code[q]] += 1;
+    }
+  }
+  CHECK(cells.count("QP974019") == 0);
+  CHECK(cells.size() == 48);
+  fs::remove_all(d);
 }
 
 TEST_CASE("the optional poverty rate and label fields are read, and absent mean unknown", "[territory]") {
