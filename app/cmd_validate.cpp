@@ -92,6 +92,7 @@ void add_validate_command(CLI::App& app, context& ctx) {
       sim::run_results res;
       if (stage) {
         scenarios::run_request r{ro.replications, ro.seed, ctx.threads, !o->quiet};
+        r.observed = *observed_file;
         res = scenarios::run_into(p, r, stage->path());
       } else {
         res = sim::run(p.world, p.spec.params, ro);

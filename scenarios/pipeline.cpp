@@ -106,6 +106,7 @@ viz::run_metadata metadata(prepared const& p, run_request const& request, int re
   m.replications = reps;
   m.threads = request.threads;
   m.elapsed_seconds = seconds;
+  m.observed_file = request.observed;
   return m;
 }
 

@@ -17,6 +17,7 @@ struct run_request {
   std::optional<std::uint64_t> seed;
   int threads{0};  ///< recorded only: main sets the thread count
   bool progress{true};
+  std::filesystem::path observed{};  ///< observed figures for the validation (empty: beside the manifest)
 };
 
 /// A scenario made ready to run: read, territory loaded, edits applied.

@@ -31,7 +31,7 @@ struct params {
   /// Share of RSA households with a young child who know the AVIP scheme. Fitted (the one free
   /// parameter of the funnel) to the 39 AVIP parents of the 2023 evaluation (seed 000) by
   /// `avipsim validate --fit` (sim/calibration.hpp) on the La Réunion baseline, 400 replications.
-  double awareness_rate{0.0424};
+  double awareness_rate{0.0426};
   /// Share engaged in an insertion path followed by a référent (signed CER or PPAE). Assumption.
   double insertion_path_rate{0.60};
   /// Share for whom childcare is a barrier to that path: 31.8 % of CER (Bras-Panon 2023, seed 000).
@@ -51,7 +51,7 @@ struct params {
   double min_weekly_hours{10.0};
   /// Parent finds a job: the child keeps the place until school (continuity). Fitted to the 63 % of
   /// parents still seeking at exit (Réunion 2023, seed 000), by the same fit.
-  double monthly_job_finding_probability{0.0832};
+  double monthly_job_finding_probability{0.0854};
   double permanent_job_share{0.10};          ///< of jobs found, share on a CDI (validated: 4 % of exits)
   double monthly_dropout_probability{0.01};  ///< unplanned exit (validated: 3 exits in 2023)
 

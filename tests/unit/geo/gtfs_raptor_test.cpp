@@ -61,7 +61,7 @@ TEST_CASE("GTFS times past midnight", "[geo][gtfs]") {
   CHECK(parse_gtfs_time("") == -1);
 }
 
-TEST_CASE("a tiny feed: BOM, quoted fields, CRLF; calendar and an exception", "[geo][gtfs]") {
+TEST_CASE("a tiny feed: BOM, quoted fields, CRLF, calendar and an exception", "[geo][gtfs]") {
   auto const g = read_gtfs(tiny(), {"20250106", 0});  // a Monday
   CHECK(g.stop_count() == 5);
   CHECK(g.stop_id[0] == "A");                               // the BOM is not part of the first column's name

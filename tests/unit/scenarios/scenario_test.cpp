@@ -169,7 +169,7 @@ TEST_CASE("facilities labelled by a scenario get its year and the labelled place
   CHECK(fa.label_year[k("cr-alpha")] == 0);  // labelled in the territory, year unknown: untouched
 }
 
-TEST_CASE("a label keeps the territory's label year; an unlabel clears the year and the places",
+TEST_CASE("a label keeps the territory's label year, and an unlabel clears the year and the places",
           "[scenarios][edits]") {
   // The mini territory with cr-alpha labelled in 2019 with 6 labelled places.
   auto const dir = scenario_file("dummy", "{}").parent_path() / "mini_labelled";

@@ -6,7 +6,7 @@
 using namespace avip::sim;
 using avip::sim::testing::mini_world;
 
-TEST_CASE("reachable and open: candidate; too far: unreachable; closed: hours", "[sim][candidates]") {
+TEST_CASE("reachable and open is a candidate, too far is unreachable, closed is hours", "[sim][candidates]") {
   mini_world m;
   m.facility("near", facility_kind::creche, 10, "Mo-Fr 07:00-18:30", 500);
   m.facility("far", facility_kind::creche, 10, "Mo-Fr 07:00-18:30", 10000);

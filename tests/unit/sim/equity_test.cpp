@@ -107,7 +107,7 @@ TEST_CASE("samples: mean and 90 % interval", "[sim][samples]") {
   CHECK(s.hi() == Approx(95));
 }
 
-TEST_CASE("comparing a run with itself gives exactly zero deltas; one more match gives +1",
+TEST_CASE("comparing a run with itself gives exactly zero deltas, and one more match gives +1",
           "[sim][comparison]") {
   run_results a;
   a.replications = 3;
