@@ -1,19 +1,27 @@
-// Engine benchmark: prints the time and peak memory of (a) the La Réunion baseline at N replications
-// (goal: 1,000 replications < 5 s on 2 cores) and (b) a synthetic territory of national size
-// (goal: 2 M families, 300 k facilities, 100 replications < 10 min and < 8 GB), scalable by options.
-//   ./build/engine_bench [--replications 1000] [--families 2000000] [--facilities 300000]
-//                        [--national-replications 100] [--skip-national]
+// Engine core benchmark: times sim::run alone (candidates, the monthly replications, their indicators)
+// and prints its time and peak memory. It is not end to end: `bash bench/reunion-run` times `avipsim run` on
+// La Réunion as a planner waits for it (territory loading, bus times, outputs included).
+//   (a) La Réunion, engine core: the baseline scenario prepared as `avipsim run` prepares it (territory
+//       loaded, edits applied, bus times by timetable; timed apart and printed), then sim::run only; no
+//       outputs written.
+//   (b) national size, engine core on a synthetic world (no file reading, no bus times, no outputs):
+//       a world of 2 M families and 300 k facilities generated in memory (not counted), then 100
+//       replications (goal < 10 min, < 8 GB); scalable by options.
+//   ./build/engine_bench [--scenario scenarios/reunion/baseline.json] [--replications 1000]
+//                        [--families 2000000] [--facilities 300000] [--national-replications 100]
+//                        [--skip-national]
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "core/memory.hpp"
 #include "core/random.hpp"
+#include "scenarios/pipeline.hpp"
 #include "sim/engine.hpp"
 #include "sim/opening_hours.hpp"
-#include "territory/load.hpp"
 
 using namespace avip;
 
@@ -26,7 +34,9 @@ double seconds(Fn&& fn) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-/// A territory of `n_fam` families and `n_fac` facilities on a 600 × 600 km square, 200 communes.
+/// A territory of `n_fam` families and `n_fac` facilities on a 600 × 600 km square, 196 communes, built
+/// in memory: every column of the world filled as the loader fills it, but no grid, no QPV and no bus
+/// timetable (families use their car or walk; straight-line distances only).
 sim::world national(std::size_t n_fam, std::size_t n_fac) {
   sim::world w;
   w.epsg = 2154;
@@ -41,6 +51,7 @@ sim::world national(std::size_t n_fam, std::size_t n_fac) {
     w.communes.children_under_3.push_back(10000);
     w.communes.zrr.push_back(0);
     w.communes.centroid.push_back({(c % side + 0.5) * 600000.0 / side, (c / side + 0.5) * 600000.0 / side});
+    w.communes.poverty_rate.push_back(0.1 + 0.3 * static_cast<double>(c % 7) / 6.0);  // ranks for equity
   }
   auto commune_of = [&](double x, double y) {
     int const cx = std::min(side - 1, static_cast<int>(x / (600000.0 / side)));
@@ -72,7 +83,10 @@ sim::world national(std::size_t n_fam, std::size_t n_fac) {
     fa.hours.push_back(rr.bernoulli(0.1) ? early : weekday);
     fa.hours_text.push_back("");
     fa.occupancy.push_back(rr.uniform(0.8, 0.98));
-    fa.avip.push_back(rr.bernoulli(0.05) ? 1 : 0);
+    bool const labelled = rr.bernoulli(0.05);
+    fa.avip.push_back(labelled ? 1 : 0);
+    fa.avip_places.push_back(0);  // the default share of its places
+    fa.label_year.push_back(static_cast<std::int16_t>(labelled ? 2021 : 0));
     fa.network.push_back(sim::network_idx::invalid());
     fa.manager.push_back(sim::manager_idx::invalid());
     fa.bus.push_back(sim::bus_idx::invalid());
@@ -111,6 +125,7 @@ sim::world national(std::size_t n_fam, std::size_t n_fac) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::string scenario = "scenarios/reunion/baseline.json";
   int reps = 1000;
   std::size_t families = 2'000'000;
   std::size_t facilities = 300'000;
@@ -119,7 +134,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string const a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string{argv[++i]} : std::string{"0"}; };
-    if (a == "--replications")
+    if (a == "--scenario")
+      scenario = next();
+    else if (a == "--replications")
       reps = std::stoi(next());
     else if (a == "--families")
       families = std::stoull(next());
@@ -130,26 +147,32 @@ int main(int argc, char** argv) {
     else if (a == "--skip-national")
       skip_national = true;
   }
-  auto const t = territory::load_territory("data/reunion/territory.json");
-  sim::params p;
-  sim::run_results r;
-  double const s = seconds([&] { r = sim::run(t.world, p, {reps, 974, false}); });
   std::printf(
-      "La Réunion baseline: %zu families, %zu facilities, %d replications: %.2f s (goal < 5 s), peak RSS "
-      "%.0f MB, "
-      "coverage %.3f\n",
-      t.world.families.size(), t.world.facilities.size(), reps, s, avip::peak_rss_mb(),
+      "engine core: sim::run only (replications and indicators); for `avipsim run` end to end, "
+      "bash bench/reunion-run\n");
+  scenarios::prepared prep;
+  double const prepare_s = seconds([&] { prep = scenarios::prepare(scenario, true, false); });
+  auto const& w0 = prep.world;
+  sim::run_results r;
+  double const s = seconds([&] { r = sim::run(w0, prep.spec.params, {reps, prep.spec.seed, false}); });
+  std::printf(
+      "La Réunion, engine core on the prepared baseline world (%s; loading, edits and bus times took "
+      "%.2f s, not counted; no outputs written): %zu families, %zu facilities, %d replications: %.2f s, "
+      "peak RSS %.0f MB, coverage %.3f\n",
+      scenario.c_str(), prepare_s, w0.families.size(), w0.facilities.size(), reps, s, avip::peak_rss_mb(),
       r.island.coverage.mean());
   if (skip_national) {
     return 0;
   }
   sim::world w;
   double const build = seconds([&] { w = national(families, facilities); });
+  sim::params const p;
   double const run_s = seconds([&] { r = sim::run(w, p, {national_reps, 1, false}); });
   std::printf(
-      "national-size: %zu families, %zu facilities (generated in %.1f s), %d replications: %.1f s (goal < "
-      "600 s), "
-      "peak RSS %.0f MB (goal < 8192), coverage %.3f\n",
+      "national-size, engine core on a synthetic world (no file reading, no bus times, no outputs): %zu "
+      "families, %zu facilities (generated in memory in %.1f s, not counted), %d replications: %.1f s "
+      "(goal < 600 s), peak RSS %.0f MB (goal < 8192; the process's peak, La Réunion included), "
+      "coverage %.3f\n",
       families, facilities, build, national_reps, run_s, avip::peak_rss_mb(), r.island.coverage.mean());
   return 0;
 }
