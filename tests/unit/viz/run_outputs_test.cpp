@@ -40,6 +40,15 @@ struct run_fixture {
     viz::write_run_outputs(dir, t, t.world, p, r, m);
   }
   ~run_fixture() { fs::remove_all(dir); }
+  /// Writes the outputs again (after the test changed `r`) into dir/sub; returns that summary.json.
+  nlohmann::json write_again(std::string const& sub) const {
+    viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1, {}};
+    auto const again = dir / sub;
+    fs::create_directories(again);
+    viz::write_run_outputs(again, t, t.world, p, r, m);
+    std::ifstream in{again / "summary.json"};
+    return nlohmann::json::parse(in);
+  }
 };
 
 /// A CSV file as rows of cells (RFC 4180 quotes), the header first.
@@ -241,12 +250,8 @@ TEST_CASE("the Palma ratio is null when it is undefined in every replication", "
   run_fixture f;
   f.r.equity.palma_income.values.clear();
   f.r.equity.palma_undefined = f.r.replications;
-  viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1, {}};
+  auto const s = f.write_again("again");
   auto const dir = f.dir / "again";
-  fs::create_directories(dir);
-  viz::write_run_outputs(dir, f.t, f.t.world, f.p, f.r, m);
-  std::ifstream in{dir / "summary.json"};
-  auto const s = nlohmann::json::parse(in);
   CHECK(s["indicators"]["equity"]["palma_income"].is_null());
   CHECK(s["indicators"]["equity"]["palma_undefined_replications"] == f.r.replications);
   std::ifstream html{dir / "report.html"};
@@ -359,12 +364,8 @@ TEST_CASE("an indicator with no value is null in summary.json and an empty cell 
   f.r.island.censored.values.clear();
   f.r.communes[sim::commune_idx::from(0)].demand.censored.values.clear();
   f.r.equity.gini_communes.values.clear();
-  viz::run_metadata m{"mini", "mini.json", R"({"name": "mini"})", "test", 5, 12, 1, 0.1, {}};
+  auto const s = f.write_again("empty");
   auto const dir = f.dir / "empty";
-  fs::create_directories(dir);
-  viz::write_run_outputs(dir, f.t, f.t.world, f.p, f.r, m);
-  std::ifstream in{dir / "summary.json"};
-  auto const s = nlohmann::json::parse(in);
   CHECK(s["indicators"]["island"]["censored"].is_null());
   CHECK(s["indicators"]["island"]["referred"].is_object());  // the others keep their values
   CHECK(s["indicators"]["communes"][0]["censored"].is_null());
