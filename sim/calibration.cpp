@@ -35,15 +35,16 @@ std::vector<fitted_param> fit(world const& w, params& p, fit_targets const& targ
       return parents(q);
     });
     // More jobs found, fewer parents still seeking when they leave.
-    p.monthly_job_finding_probability = bisect(0.0, 0.5, targets.exit_share_seeking, false, 12, [&](double x) {
-      auto q = p;
-      q.monthly_job_finding_probability = x;
-      return seeking(q);
-    });
+    p.monthly_job_finding_probability =
+        bisect(0.0, 0.5, targets.exit_share_seeking, false, 12, [&](double x) {
+          auto q = p;
+          q.monthly_job_finding_probability = x;
+          return seeking(q);
+        });
   }
   auto const r = run(w, p, options);
-  return {{"awareness_rate", p.awareness_rate, "AVIP parents in the evaluated structures (2023)", targets.parents,
-           r.validation.parents.mean()},
+  return {{"awareness_rate", p.awareness_rate, "AVIP parents in the evaluated structures (2023)",
+           targets.parents, r.validation.parents.mean()},
           {"monthly_job_finding_probability", p.monthly_job_finding_probability,
            "share of exits still seeking a job (2023)", targets.exit_share_seeking,
            r.validation.exit_share_seeking.mean()}};

@@ -12,8 +12,8 @@ namespace avip::sim {
 /// The observed figures the model is fitted to (inputs of the fit); every other observed figure is
 /// kept apart to validate it (DESIGN: validate outputs, not inputs).
 struct fit_targets {
-  double parents{39.0};               ///< AVIP parents in the evaluated structures (seed 000, 2023)
-  double exit_share_seeking{0.63};    ///< of exits, parents still seeking a job (seed 000, 2023)
+  double parents{39.0};             ///< AVIP parents in the evaluated structures (seed 000, 2023)
+  double exit_share_seeking{0.63};  ///< of exits, parents still seeking a job (seed 000, 2023)
 };
 
 /// One fitted parameter: its name (as in scenario params), the value found, the observed figure it was

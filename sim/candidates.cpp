@@ -187,8 +187,10 @@ candidates build_candidates(world const& w, params const& p) {
       // An AVIP referral goes to a labelled structure (or a Baby Bus) first; the L.214-7 places of the
       // other EAJE come after them, each group nearest first.
       std::stable_sort(out.begin(), out.end(), [&](auto const& a, auto const& b) {
-        auto const la = w.facilities.avip[a.second] != 0 || w.facilities.kind[a.second] == facility_kind::baby_bus_site;
-        auto const lb = w.facilities.avip[b.second] != 0 || w.facilities.kind[b.second] == facility_kind::baby_bus_site;
+        auto const la =
+            w.facilities.avip[a.second] != 0 || w.facilities.kind[a.second] == facility_kind::baby_bus_site;
+        auto const lb =
+            w.facilities.avip[b.second] != 0 || w.facilities.kind[b.second] == facility_kind::baby_bus_site;
         return la && !lb;
       });
       if (out.empty()) {

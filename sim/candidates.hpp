@@ -23,7 +23,7 @@ enum class no_match_reason : std::uint8_t {
 struct candidates {
   std::vector<std::uint32_t> offsets;  ///< size families + 1
   std::vector<facility_idx> facility;
-  std::vector<float> minutes;           ///< door-to-door minutes by the family's best mode
+  std::vector<float> minutes;  ///< door-to-door minutes by the family's best mode
   /// 1 when the facility covers only part of the family's needed hours (a Baby Bus site covering at
   /// least the AVIP minimum of 10 h a week): the family is then only partly covered.
   std::vector<std::uint8_t> partial;
@@ -37,8 +37,8 @@ double straight_minutes(point a, point b, double speed_kmh, double detour);
 
 /// Builds the candidate lists in parallel (oneTBB) with a grid-bucket index over facilities. Only the
 /// facilities that may take a referred family are kept (see may_take_avip), at most
-/// `params.max_candidates` per family (the nearest), in the order above. Ages are not checked here (children age during
-/// the run): see fits_age at placement.
+/// `params.max_candidates` per family (the nearest), in the order above. Ages are not checked here (children
+/// age during the run): see fits_age at placement.
 candidates build_candidates(world const& w, params const& p);
 
 /// Whether facility `k` may ever take a referred family: labelled structures and Baby Bus sites, other

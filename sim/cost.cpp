@@ -34,19 +34,21 @@ cost_indicators compute_cost(world const& w, params const& p) {
     }
     double const places = labelled_places(w, p, k);
     c.labelled_places += places;
-    bool const first_year = k.index() >= fa.label_year.size() || fa.label_year[k] == 0 || fa.label_year[k] >= p.year;
+    bool const first_year =
+        k.index() >= fa.label_year.size() || fa.label_year[k] == 0 || fa.label_year[k] >= p.year;
     if (first_year) {
       c.labelled_places_first_year += places;
     }
     if (fa.network[k].valid()) {
       auto const n = fa.network[k];
-      bool const coordinated = n.index() < fa.network_has_coordinator.size() && fa.network_has_coordinator[n] != 0;
+      bool const coordinated =
+          n.index() < fa.network_has_coordinator.size() && fa.network_has_coordinator[n] != 0;
       if (coordinated) {
         funded_groups["network:" + fa.network_id[n]] += places;
       }
     } else if (is_eaje(fa.kind[k])) {
-      funded_groups[fa.manager[k].valid() ? "manager:" + fa.manager_id[fa.manager[k]] : "facility:" + fa.id[k]] +=
-          places;
+      funded_groups[fa.manager[k].valid() ? "manager:" + fa.manager_id[fa.manager[k]]
+                                          : "facility:" + fa.id[k]] += places;
     }
   }
   c.label_funding = c.labelled_places_first_year * p.label_funding_first_year +

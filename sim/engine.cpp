@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <map>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -15,9 +15,9 @@
 #include "core/random.hpp"
 #include "sim/candidates.hpp"
 #include "sim/cost.hpp"
-#include "sim/year_bound.hpp"
 #include "sim/equity.hpp"
 #include "sim/replication.hpp"
+#include "sim/year_bound.hpp"
 
 namespace avip::sim {
 
@@ -117,7 +117,8 @@ struct validation_rep {
 
 validation_rep validate_replication(world const& w, params const& p, replication_state const& s,
                                     std::vector<facility_idx> const& labelled_eaje, int evaluated,
-                                    std::uint64_t seed, int replication, std::vector<std::uint8_t>& in_sample) {
+                                    std::uint64_t seed, int replication,
+                                    std::vector<std::uint8_t>& in_sample) {
   validation_rep v;
   int const warmup = std::clamp(p.warmup_months, 0, 120);
   int const months = warmup + std::clamp(p.horizon_months, 1, 120);
@@ -181,8 +182,8 @@ std::vector<bound_request> bound_requests(world const& w, params const& p, candi
     q.children = children_of(w, f);
     q.weight = w.families.priority(f) ? p.priority_weight : p.other_weight;
     for (int t = q.first_month; t <= q.last_month; ++t) {
-      q.stay_months.push_back(
-          static_cast<std::uint8_t>(std::min(255, stay_from(s.draws[i], p, t, s.school_month[i], months).months)));
+      q.stay_months.push_back(static_cast<std::uint8_t>(
+          std::min(255, stay_from(s.draws[i], p, t, s.school_month[i], months).months)));
     }
     out.push_back(std::move(q));
   }
@@ -286,14 +287,22 @@ run_results run(world const& w, params const& p, run_options const& options) {
           v[kWaitWeeks] += (st->placed_month[i] - st->referral_month[i]) * kWeeksPerMonth + 3.0;
         } else {
           switch (why) {
-            case unmet_reason::unreachable: v[kUnreachable] += 1; break;
-            case unmet_reason::hours: v[kHours] += 1; break;
-            case unmet_reason::not_allowed: v[kNotAllowed] += 1; break;
+            case unmet_reason::unreachable:
+              v[kUnreachable] += 1;
+              break;
+            case unmet_reason::hours:
+              v[kHours] += 1;
+              break;
+            case unmet_reason::not_allowed:
+              v[kNotAllowed] += 1;
+              break;
             case unmet_reason::censored:
               v[kCensored] += 1;
               v[kPrioCensored] += prio ? 1 : 0;  // censored: neither met nor unmet
               break;
-            default: v[kFull] += 1; break;
+            default:
+              v[kFull] += 1;
+              break;
           }
         }
       };
@@ -332,8 +341,8 @@ run_results run(world const& w, params const& p, run_options const& options) {
     for (std::size_t k = 0; k < nk; ++k) {
       fac_taken_end[ur][k] = st->ordinary[k] + st->avip[k];
     }
-    rep_validation[ur] = validate_replication(w, p, *st, labelled_eaje, evaluated,
-                                              options.seed, r, sample_scratch.local());
+    rep_validation[ur] =
+        validate_replication(w, p, *st, labelled_eaje, evaluated, options.seed, r, sample_scratch.local());
     rep_policy[ur] = policy_value;
     if (p.year_bound) {
       rep_bound[ur] = year_bound(cand, bound_requests(w, p, cand, *st), st->avip_cap, months).value;

@@ -19,7 +19,7 @@ struct params {
   /// Months simulated before the reported year so that it starts in a steady state (AVIP children
   /// already in place, contracts at every stage). Family ages are shifted back by this much.
   int warmup_months{12};
-  int year{2025};          ///< calendar year of the reported year (label funding: first year or later)
+  int year{2025};             ///< calendar year of the reported year (label funding: first year or later)
   int school_entry_month{8};  ///< 0-based month of the school year start (September): children leave
   allocation_policy policy{allocation_policy::priority};
   /// Also compute, in every replication, the year-long upper bound (time-indexed LP relaxation): the

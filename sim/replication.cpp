@@ -71,8 +71,8 @@ int months_until(random_stream& r, double q) {
 }
 
 /// Places family `f` in facility `k` in month `m`: its children take places until its stay ends.
-void place(world const& w, params const& p, replication_state& s, family_idx f, facility_idx k,
-           bool partial, int m) {
+void place(world const& w, params const& p, replication_state& s, family_idx f, facility_idx k, bool partial,
+           int m) {
   auto const i = f.index();
   s.avip[k.index()] += children_of(w, f);
   s.status[i] = family_status::placed;
@@ -247,8 +247,9 @@ void replication_state::reset(world const& w, params const& p) {
   for (std::size_t k = 0; k < nk; ++k) {
     auto const i = facility_idx::from(k);
     auto const places = w.facilities.places[i];
-    ordinary_goal[k] = std::clamp(
-        static_cast<std::int32_t>(std::floor(places * w.facilities.occupancy[i] + 0.5)), 0, std::max(0, places));
+    ordinary_goal[k] =
+        std::clamp(static_cast<std::int32_t>(std::floor(places * w.facilities.occupancy[i] + 0.5)), 0,
+                   std::max(0, places));
     ordinary[k] = ordinary_goal[k];
     avip_cap[k] = sim::avip_cap(w, p, i);
   }

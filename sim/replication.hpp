@@ -22,7 +22,7 @@ enum class exit_reason : std::uint8_t { none, contract_end, school, dropout };
 /// they do not depend on where or when it is placed (the policies and the year bound see the same
 /// stays): months until the parent finds a job, until an unplanned exit, and the renewal decisions.
 struct stay_draws {
-  int job_after{1000};      ///< months after entry when the parent finds a job (1000: never)
+  int job_after{1000};  ///< months after entry when the parent finds a job (1000: never)
   bool permanent_job{false};
   int dropout_after{1000};  ///< months after entry of an unplanned exit
   int renewals{0};          ///< renewals granted if still seeking when a contract ends

@@ -80,7 +80,7 @@ struct cell_indicators {
 };
 
 struct cost_indicators {
-  double label_funding{0.0};        ///< € per year: labelled places × funding per place (first or later year)
+  double label_funding{0.0};  ///< € per year: labelled places × funding per place (first or later year)
   double coordinator_funding{0.0};  ///< € per year: référents and network coordinators
   double baby_bus{0.0};             ///< € per year
   double total{0.0};
@@ -106,11 +106,11 @@ struct equity_indicators {
 /// counts the AVIP families present in them during the reported year.
 struct validation_indicators {
   int evaluated_structures{16};
-  samples parents;           ///< observed 39
-  samples children;          ///< observed 40
-  samples single_parents;    ///< observed 22
-  samples parents_under_26;  ///< observed 15 (under 25 in the evaluation)
-  samples parents_qpv;       ///< observed 20
+  samples parents;                   ///< observed 39
+  samples children;                  ///< observed 40
+  samples single_parents;            ///< observed 22
+  samples parents_under_26;          ///< observed 15 (under 25 in the evaluation)
+  samples parents_qpv;               ///< observed 20
   samples children_under_12_months;  ///< age at entry; observed 8
   samples children_12_35_months;     ///< observed 32
   samples share_france_travail;      ///< of referrals; observed 79 %

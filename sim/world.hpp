@@ -77,9 +77,9 @@ struct facility_table {
   /// Year the AVIP label was first granted (e.g. 2021); 0 when unknown or not labelled. The CAF pays
   /// the first-year rate only when it equals params.year.
   index_vector<facility_idx, std::int16_t> label_year;
-  index_vector<facility_idx, network_idx> network;     ///< labelled network, or invalid
-  index_vector<facility_idx, manager_idx> manager;     ///< or invalid
-  index_vector<facility_idx, bus_idx> bus;             ///< Baby Bus this site belongs to, or invalid
+  index_vector<facility_idx, network_idx> network;  ///< labelled network, or invalid
+  index_vector<facility_idx, manager_idx> manager;  ///< or invalid
+  index_vector<facility_idx, bus_idx> bus;          ///< Baby Bus this site belongs to, or invalid
   index_vector<facility_idx, std::uint8_t> synthetic;
   index_vector<facility_idx, std::string> source;
   index_vector<facility_idx, point> location;

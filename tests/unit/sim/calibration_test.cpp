@@ -6,7 +6,8 @@
 using namespace avip::sim;
 using avip::sim::testing::mini_world;
 
-TEST_CASE("the fit recovers the awareness and job-finding rates that produced the targets", "[sim][calibration]") {
+TEST_CASE("the fit recovers the awareness and job-finding rates that produced the targets",
+          "[sim][calibration]") {
   // Targets made by the model itself with known rates; starting far from them, the fit must find them
   // again. This checks the fitting machinery, not the model (that is `avipsim validate`'s job).
   mini_world m{2};

@@ -115,16 +115,17 @@ TEST_CASE("the year bound is at least the value of every policy", "[sim][engine]
     mini_world m{3};
     for (int k = 0; k < 4; ++k) {
       m.facility("k" + std::to_string(k), k % 2 == 0 ? facility_kind::creche : facility_kind::micro_creche,
-                 5 + static_cast<int>(g.below(20)), "Mo-Fr 07:00-18:30", g.uniform(0, 20000), g.bernoulli(0.7),
-                 g.uniform(0.3, 1.0));
+                 5 + static_cast<int>(g.below(20)), "Mo-Fr 07:00-18:30", g.uniform(0, 20000),
+                 g.bernoulli(0.7), g.uniform(0.3, 1.0));
     }
     for (int f = 0; f < 50; ++f) {
-      m.family(g.uniform(0, 20000), "Mo-Fr 08:00-17:00", g.bernoulli(0.5) ? mobility::car : mobility::walk, -1,
-               g.bernoulli(0.4), static_cast<int>(g.below(36)));
+      m.family(g.uniform(0, 20000), "Mo-Fr 08:00-17:00", g.bernoulli(0.5) ? mobility::car : mobility::walk,
+               -1, g.bernoulli(0.4), static_cast<int>(g.below(36)));
     }
     auto p = busy_params();
     p.year_bound = true;
-    for (auto policy : {allocation_policy::priority, allocation_policy::lottery, allocation_policy::optimal}) {
+    for (auto policy :
+         {allocation_policy::priority, allocation_policy::lottery, allocation_policy::optimal}) {
       p.policy = policy;
       auto const r = run(m.w, p, {10, seed, false});
       REQUIRE(r.bound_value.values.size() == r.policy_value.values.size());
@@ -222,7 +223,8 @@ TEST_CASE("L.214-7 availability is measured when a family asks", "[sim][engine][
   CHECK(r.facilities[facility_idx{0}].l214_available.mean() == Approx(1.0 / 3.0));
 }
 
-TEST_CASE("a network with one busy member and two idle ones fails the per-member target", "[sim][engine][network]") {
+TEST_CASE("a network with one busy member and two idle ones fails the per-member target",
+          "[sim][engine][network]") {
   // Three labelled assistants maternels in one network; only the first is within reach of the three
   // families: 3 AVIP children for 3 members is 1 per member on average, but two members welcome none.
   mini_world m;
@@ -260,7 +262,8 @@ TEST_CASE("unmet reasons: compatible only where AVIP children are not allowed", 
 
 TEST_CASE("a Baby Bus covering part of the hours is reported as partial coverage", "[sim][engine]") {
   mini_world m;
-  auto const k = m.facility("bus-site", facility_kind::baby_bus_site, 12, "Mo,Tu,Th,Fr 08:30-16:00", 100, false, 0.0);
+  auto const k =
+      m.facility("bus-site", facility_kind::baby_bus_site, 12, "Mo,Tu,Th,Fr 08:30-16:00", 100, false, 0.0);
   m.w.facilities.bus_id.push_back("bb-1");
   m.w.facilities.bus[k] = bus_idx{0};
   m.family(0, "Mo-Fr 08:00-17:00", mobility::walk, 0);

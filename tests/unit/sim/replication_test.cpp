@@ -20,9 +20,11 @@ mini_world random_world(std::uint64_t seed) {
   int const nk = 2 + static_cast<int>(r.below(5));
   for (int k = 0; k < nk; ++k) {
     auto const kind = r.bernoulli(0.5) ? facility_kind::creche : facility_kind::assmat;
-    m.facility("k" + std::to_string(k), kind, kind == facility_kind::creche ? 8 + static_cast<int>(r.below(30)) : 1 + static_cast<int>(r.below(4)),
-               r.bernoulli(0.7) ? "Mo-Fr 07:00-18:30" : "Mo-Fr 06:00-20:00", r.uniform(0, 20000), r.bernoulli(0.7),
-               r.uniform(0, 1));
+    m.facility(
+        "k" + std::to_string(k), kind,
+        kind == facility_kind::creche ? 8 + static_cast<int>(r.below(30)) : 1 + static_cast<int>(r.below(4)),
+        r.bernoulli(0.7) ? "Mo-Fr 07:00-18:30" : "Mo-Fr 06:00-20:00", r.uniform(0, 20000), r.bernoulli(0.7),
+        r.uniform(0, 1));
   }
   int const nf = 5 + static_cast<int>(r.below(60));
   for (int f = 0; f < nf; ++f) {
@@ -66,7 +68,8 @@ TEST_CASE("invariants over random worlds: capacity in children, conservation, co
         continue;
       }
       bool const matched = s.placed_month[i] >= 0;
-      REQUIRE((s.status[i] == family_status::placed || s.status[i] == family_status::left_matched) == matched);
+      REQUIRE((s.status[i] == family_status::placed || s.status[i] == family_status::left_matched) ==
+              matched);
       REQUIRE((s.status[i] == family_status::left_unmet) == !matched);
       REQUIRE((s.unmet[i] != unmet_reason::none) == !matched);
       if (s.status[i] == family_status::placed) {
@@ -210,7 +213,8 @@ TEST_CASE("ordinary demand competes for vacancies up to the observed occupancy",
   CHECK(s.unmet[f.index()] == unmet_reason::full);
 }
 
-TEST_CASE("a family still within its wait at the end of the year is censored, not unmet", "[sim][replication]") {
+TEST_CASE("a family still within its wait at the end of the year is censored, not unmet",
+          "[sim][replication]") {
   mini_world m;
   m.facility("full", facility_kind::creche, 20, "Mo-Fr 07:00-18:30", 100, true, 1.0);
   auto const f = m.family(0, "Mo-Fr 08:00-17:00", mobility::walk, 11);  // referred in December
@@ -221,7 +225,8 @@ TEST_CASE("a family still within its wait at the end of the year is censored, no
   CHECK(s.unmet[f.index()] == unmet_reason::censored);
 }
 
-TEST_CASE("the warm-up year leaves AVIP children in place when the reported year starts", "[sim][replication]") {
+TEST_CASE("the warm-up year leaves AVIP children in place when the reported year starts",
+          "[sim][replication]") {
   // A family referred during the warm-up (given month -1 is drawn: use the funnel at 1 and a child
   // old enough to be eligible in the warm-up) is still in place in January: it counts in the year.
   mini_world m;
@@ -240,7 +245,8 @@ TEST_CASE("the warm-up year leaves AVIP children in place when the reported year
   CHECK(s.avip_year[0] == 1);
 }
 
-TEST_CASE("prescriber: France Travail for professional paths, the CAF for social paths", "[sim][replication]") {
+TEST_CASE("prescriber: France Travail for professional paths, the CAF for social paths",
+          "[sim][replication]") {
   mini_world m;
   m.facility("creche", facility_kind::creche, 10, "Mo-Fr 07:00-18:30", 100, true, 0.0);
   auto const pro = m.family(0, "Mo-Fr 08:00-17:00", mobility::walk, 0);
