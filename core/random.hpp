@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 
@@ -42,5 +43,27 @@ class random_stream {
  private:
   std::uint64_t state_;
 };
+
+/// Number of successes of `n` Bernoulli(q) trials, by inversion of the binomial CDF with one uniform
+/// draw (exact, cheap for the small n and q of the model; O(n q) steps).
+inline int binomial_by_inversion(random_stream& rs, int n, double q) {
+  if (n <= 0 || !(q > 0)) {
+    return 0;
+  }
+  if (q >= 1) {
+    return n;
+  }
+  double const u = rs.uniform();
+  double const odds = q / (1 - q);
+  double p = std::pow(1 - q, n);
+  double cdf = p;
+  int k = 0;
+  while (u >= cdf && k < n) {
+    p *= odds * (n - k) / (k + 1);
+    ++k;
+    cdf += p;
+  }
+  return k;
+}
 
 }  // namespace avip

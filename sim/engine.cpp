@@ -42,7 +42,6 @@ enum group_field : std::size_t {
 };
 
 constexpr std::uint64_t kValidationKey = 0x7A11D;
-constexpr double kWeeksPerMonth = 4.33;
 
 double ratio(double a, double b) {
   return b > 0 ? a / b : 0.0;
@@ -120,8 +119,8 @@ validation_rep validate_replication(world const& w, params const& p, replication
                                     std::uint64_t seed, int replication,
                                     std::vector<std::uint8_t>& in_sample) {
   validation_rep v;
-  int const warmup = std::clamp(p.warmup_months, 0, 120);
-  int const months = warmup + std::clamp(p.horizon_months, 1, 120);
+  int const warmup = warmup_months(p);
+  int const months = simulated_months(p);
   // The evaluated structures: `evaluated` labelled EAJE drawn at random (partial Fisher–Yates).
   std::vector<facility_idx> pool = labelled_eaje;
   random_stream r{seed, {kValidationKey, static_cast<std::uint64_t>(replication)}};
@@ -167,8 +166,8 @@ validation_rep validate_replication(world const& w, params const& p, replication
 /// The year bound's requests: every referred family with candidates, its wait window and its stays.
 std::vector<bound_request> bound_requests(world const& w, params const& p, candidates const& c,
                                           replication_state const& s) {
-  int const months = std::clamp(p.warmup_months, 0, 120) + std::clamp(p.horizon_months, 1, 120);
-  int const max_wait_months = std::max(0, static_cast<int>(std::floor(p.max_wait_weeks / kWeeksPerMonth)));
+  int const months = simulated_months(p);
+  int const max_wait = max_wait_months(p);
   std::vector<bound_request> out;
   for (std::size_t i = 0; i < w.families.size(); ++i) {
     auto const f = family_idx::from(i);
@@ -178,7 +177,7 @@ std::vector<bound_request> bound_requests(world const& w, params const& p, candi
     bound_request q;
     q.family = f;
     q.first_month = s.referral_month[i];
-    q.last_month = std::min(months - 1, q.first_month + max_wait_months);
+    q.last_month = std::min(months - 1, q.first_month + max_wait);
     q.children = children_of(w, f);
     q.weight = w.families.priority(f) ? p.priority_weight : p.other_weight;
     for (int t = q.first_month; t <= q.last_month; ++t) {
@@ -199,8 +198,8 @@ run_results run(world const& w, params const& p, run_options const& options) {
   auto const ns = w.sectors.size();
   auto const ncell = w.grid.size();
   int const reps = std::max(1, options.replications);
-  int const warmup = std::clamp(p.warmup_months, 0, 120);
-  int const months = warmup + std::clamp(p.horizon_months, 1, 120);
+  int const warmup = warmup_months(p);
+  int const months = simulated_months(p);
   auto const cand = build_candidates(w, p);
   auto const urep = static_cast<std::size_t>(reps);
   int const evaluated = validation_indicators{}.evaluated_structures;

@@ -60,17 +60,7 @@ int binomial(random_stream& rs, int n, double share) {
     bits b{rs};
     return std::binomial_distribution<int>{n, share}(b);
   }
-  double const u = rs.uniform();
-  double const odds = share / (1 - share);
-  double p = std::pow(1 - share, n);
-  double cdf = p;
-  int k = 0;
-  while (u >= cdf && k < n) {
-    p *= odds * (n - k) / (k + 1);
-    ++k;
-    cdf += p;
-  }
-  return k;
+  return binomial_by_inversion(rs, n, share);
 }
 
 /// 1 / Σ_k W_ik S_k of each demand point: the step-2 allocation of its children over the facilities in its

@@ -19,7 +19,6 @@ constexpr std::uint64_t kReferralKey = 0x5EFE;
 constexpr std::uint64_t kLotteryKey = 0x107;
 constexpr std::uint64_t kStayKey = 0x57A7;
 constexpr std::uint64_t kTurnoverKey = 0x7E7;
-constexpr double kWeeksPerMonth = 4.33;
 /// A child enters school in the September of the calendar year it turns 3: aged 33 to 44 months then.
 constexpr int kSchoolAgeMonths = 33;
 /// A referred family asks its nearest compatible structures (L.214-7 availability is measured there).
@@ -29,33 +28,9 @@ double weight_of(world const& w, params const& p, family_idx f) {
   return w.families.priority(f) ? p.priority_weight : p.other_weight;
 }
 
-int total_months(params const& p) {
-  return std::clamp(p.warmup_months, 0, 120) + std::clamp(p.horizon_months, 1, 120);
-}
-
 /// Calendar month (0 = January) of absolute month `m`; the reported year starts in January.
 int calendar_month(params const& p, int m) {
   return (((m - p.warmup_months) % 12) + 12) % 12;
-}
-
-/// Number of the `n` Bernoulli(q) trials that succeed, by inversion with one uniform.
-std::int32_t binomial(random_stream& r, std::int32_t n, double q) {
-  if (n <= 0 || q <= 0) {
-    return 0;
-  }
-  if (q >= 1) {
-    return n;
-  }
-  double const u = r.uniform();
-  double pk = std::pow(1.0 - q, n);
-  double cdf = pk;
-  std::int32_t k = 0;
-  while (u >= cdf && k < n) {
-    pk *= (static_cast<double>(n - k) / static_cast<double>(k + 1)) * (q / (1.0 - q));
-    ++k;
-    cdf += pk;
-  }
-  return k;
 }
 
 /// Months until the first success of a monthly Bernoulli(q) (1 = in the first month), capped.
@@ -70,6 +45,21 @@ int months_until(random_stream& r, double q) {
   return std::min(1000, 1 + static_cast<int>(std::floor(std::log(u) / std::log(1.0 - q))));
 }
 
+/// Why a family with no candidate at all is unmet (the two enumerations share their first values).
+unmet_reason unmet_from(no_match_reason r) {
+  switch (r) {
+    case no_match_reason::unreachable:
+      return unmet_reason::unreachable;
+    case no_match_reason::hours:
+      return unmet_reason::hours;
+    case no_match_reason::not_allowed:
+      return unmet_reason::not_allowed;
+    case no_match_reason::none:
+      break;
+  }
+  return unmet_reason::none;
+}
+
 /// Places family `f` in facility `k` in month `m`: its children take places until its stay ends.
 void place(world const& w, params const& p, replication_state& s, family_idx f, facility_idx k, bool partial,
            int m) {
@@ -79,7 +69,7 @@ void place(world const& w, params const& p, replication_state& s, family_idx f, 
   s.facility[i] = k;
   s.partial[i] = partial ? 1 : 0;
   s.placed_month[i] = static_cast<std::int16_t>(m);
-  auto const st = stay_from(s.draws[i], p, m, s.school_month[i], total_months(p));
+  auto const st = stay_from(s.draws[i], p, m, s.school_month[i], simulated_months(p));
   s.exit_month[i] = static_cast<std::int16_t>(m + st.months);
   s.exit_why[i] = st.reason;
   s.employed_at_exit[i] = st.employed_at_exit ? 1 : 0;
@@ -217,6 +207,18 @@ std::int32_t avip_cap(world const& w, params const& p, facility_idx k) {
   return p.unlabelled_assmat_open ? fa.places[k] : 0;
 }
 
+int warmup_months(params const& p) {
+  return std::clamp(p.warmup_months, 0, 120);
+}
+
+int simulated_months(params const& p) {
+  return warmup_months(p) + std::clamp(p.horizon_months, 1, 120);
+}
+
+int max_wait_months(params const& p) {
+  return std::max(0, static_cast<int>(std::floor(p.max_wait_weeks / kWeeksPerMonth)));
+}
+
 int age_at(world const& w, params const& p, family_idx f, int m) {
   return static_cast<int>(w.families.child_age_months[f]) + (m - p.warmup_months);
 }
@@ -307,8 +309,8 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
   s.reset(w, p);
   auto const nf = w.families.size();
   auto const nk = w.facilities.size();
-  int const warmup = std::clamp(p.warmup_months, 0, 120);
-  int const months = total_months(p);
+  int const warmup = warmup_months(p);
+  int const months = simulated_months(p);
   auto const rep = static_cast<std::uint64_t>(replication);
   double const p_year = referral_probability(p);
 
@@ -372,7 +374,7 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
     s.permanent_job[i] = dr.permanent_job ? 1 : 0;
   }
 
-  int const max_wait_months = std::max(0, static_cast<int>(std::floor(p.max_wait_weeks / kWeeksPerMonth)));
+  int const max_wait = max_wait_months(p);
   double const monthly_turnover = std::clamp(p.yearly_turnover, 0.0, 1.0) / 12.0;
   std::vector<family_idx> waiting;
   for (int m = 0; m < months; ++m) {
@@ -387,27 +389,16 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
     // 2. The other children leave by turnover (a Bernoulli per child and month).
     for (std::size_t k = 0; k < nk; ++k) {
       random_stream r{seed, {kTurnoverKey, rep, k, static_cast<std::uint64_t>(m)}};
-      s.ordinary[k] -= binomial(r, s.ordinary[k], monthly_turnover);
+      s.ordinary[k] -= binomial_by_inversion(r, s.ordinary[k], monthly_turnover);
     }
     // 3. New referrals join the waiting list, or are unmet at once when nothing is compatible.
     for (std::size_t i = 0; i < nf; ++i) {
       if (s.referral_month[i] == m && s.status[i] == family_status::idle) {
-        switch (c.reason[i]) {
-          case no_match_reason::none:
-            s.status[i] = family_status::waiting;
-            break;
-          case no_match_reason::unreachable:
-            s.status[i] = family_status::left_unmet;
-            s.unmet[i] = unmet_reason::unreachable;
-            break;
-          case no_match_reason::hours:
-            s.status[i] = family_status::left_unmet;
-            s.unmet[i] = unmet_reason::hours;
-            break;
-          case no_match_reason::not_allowed:
-            s.status[i] = family_status::left_unmet;
-            s.unmet[i] = unmet_reason::not_allowed;
-            break;
+        if (c.reason[i] == no_match_reason::none) {
+          s.status[i] = family_status::waiting;
+        } else {
+          s.status[i] = family_status::left_unmet;
+          s.unmet[i] = unmet_from(c.reason[i]);
         }
       }
     }
@@ -458,7 +449,7 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
     // 6. Who waited too long gives up: compatible but full.
     for (auto f : waiting) {
       auto const i = f.index();
-      if (s.status[i] == family_status::waiting && m - s.referral_month[i] >= max_wait_months) {
+      if (s.status[i] == family_status::waiting && m - s.referral_month[i] >= max_wait) {
         s.status[i] = family_status::left_unmet;
         s.unmet[i] = unmet_reason::full;
       }

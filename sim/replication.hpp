@@ -87,6 +87,16 @@ inline int children_of(world const& w, family_idx f) {
 /// other EAJE, none for unlabelled assistants maternels unless params.unlabelled_assmat_open.
 std::int32_t avip_cap(world const& w, params const& p, facility_idx k);
 
+/// Weeks in a month, to turn waits in weeks into months and back.
+inline constexpr double kWeeksPerMonth = 4.33;
+
+/// Months of warm-up, and months simulated in all (warm-up + the reported year), as run_replication uses.
+int warmup_months(params const& p);
+int simulated_months(params const& p);
+
+/// Whole months a family waits before giving up (params.max_wait_weeks).
+int max_wait_months(params const& p);
+
 /// The child's age (months) in absolute month `m` (negative: not born yet).
 int age_at(world const& w, params const& p, family_idx f, int m);
 
