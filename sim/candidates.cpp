@@ -7,6 +7,8 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "sim/l214.hpp"
+
 namespace avip::sim {
 
 double straight_minutes(point a, point b, double speed_kmh, double detour) {
@@ -46,7 +48,7 @@ bool may_take_avip(world const& w, params const& p, facility_idx k) {
     return true;
   }
   if (is_eaje(kind)) {
-    return std::floor(w.facilities.places[k] / p.l214_places_per_child) >= 1.0;
+    return l214_applies(w, p, k);
   }
   return p.unlabelled_assmat_open;
 }

@@ -10,6 +10,7 @@
 
 #include "core/random.hpp"
 #include "sim/cost.hpp"
+#include "sim/l214.hpp"
 
 namespace avip::sim {
 
@@ -201,8 +202,7 @@ std::int32_t avip_cap(world const& w, params const& p, facility_idx k) {
     return labelled_places(w, p, k);
   }
   if (is_eaje(kind)) {
-    // CASF L.214-7: every EAJE guarantees one place per 20 to children of parents in insertion.
-    return static_cast<std::int32_t>(std::floor(fa.places[k] / p.l214_places_per_child));
+    return l214_guaranteed_places(w, p, k);
   }
   return p.unlabelled_assmat_open ? fa.places[k] : 0;
 }
@@ -433,7 +433,7 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
           auto const k = c.facility[j];
           auto& r = room(k);
           bool const free = r >= need;
-          if (is_eaje(w.facilities.kind[k]) && w.facilities.places[k] >= p.l214_places_per_child) {
+          if (l214_applies(w, p, k)) {
             ++s.l214_requests[k.index()];
             s.l214_found[k.index()] += free ? 1 : 0;
           }
