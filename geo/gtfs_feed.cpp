@@ -1,312 +1,133 @@
 #include "geo/gtfs_feed.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <cmath>
+#include <limits>
 #include <map>
-#include <optional>
 #include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
-#include <ogrsf_frmts.h>
 
 #include "core/error.hpp"
-#include "geo/gdal_dataset.hpp"
+#include "geo/gtfs_tables.hpp"
 
 namespace avip::geo {
 
-namespace fs = std::filesystem;
-
 namespace {
 
-/// One GTFS table read as text columns; `line` is the file line of each row (header = line 1).
-struct table {
-  std::string file;
-  std::vector<std::string> columns;
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::int64_t> line;
+using gtfs::table;
 
-  [[nodiscard]] int column(std::string const& name, bool required) const {
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      if (columns[i] == name) {
-        return static_cast<int>(i);
-      }
+/// Reads stops.txt into the feed; returns stop_id → index. A stop without coordinates is allowed only
+/// for generic nodes and boarding areas (location_type 3 and 4), which are left out.
+std::unordered_map<std::string, std::uint32_t> read_stops(table const& stops, gtfs_feed& g) {
+  std::unordered_map<std::string, std::uint32_t> index;
+  int const sid = stops.column("stop_id", true);
+  int const slat = stops.column("stop_lat", true);
+  int const slon = stops.column("stop_lon", true);
+  int const stype = stops.column("location_type", false);
+  std::unordered_map<std::string, std::size_t> row_of;
+  for (std::size_t r = 0; r < stops.rows.size(); ++r) {
+    auto const& id = stops.at(r, sid);
+    if (auto const [it, fresh] = row_of.try_emplace(id, r); !fresh) {
+      throw geo_error{fmt::format("{}: duplicate stop_id '{}' (also at line {})", stops.where(r), id,
+                                  stops.line[it->second])};
     }
-    if (required) {
-      throw geo_error{fmt::format("{}: missing column '{}'", file, name)};
+    auto const type = stops.at(r, stype).empty() ? 0 : gtfs::int_field(stops, r, stype, 0, 4);
+    if (type >= 3 && stops.at(r, slat).empty() && stops.at(r, slon).empty()) {
+      continue;
     }
-    return -1;
+    double const lat = gtfs::real_field(stops, r, slat, -90.0, 90.0);
+    double const lon = gtfs::real_field(stops, r, slon, -180.0, 180.0);
+    index.emplace(id, static_cast<std::uint32_t>(g.stop_id.size()));
+    g.stop_id.push_back(id);
+    g.stop_lonlat.push_back({lon, lat});
   }
+  return index;
+}
+
+/// The trips of trips.txt: which run on the day kept (index among them), and all ids.
+struct trip_set {
+  std::unordered_map<std::string, std::uint32_t> index;  ///< trips of the day
+  std::unordered_map<std::string, std::size_t> known;    ///< every trip → its row
+  std::vector<std::string> names;                        ///< trips of the day
+  std::vector<std::string> route;                        ///< of the trips of the day
 };
 
-std::optional<table> read_table(std::string const& base, bool zipped, std::string const& name,
-                                bool required) {
-  std::string const path =
-      zipped ? fmt::format("CSV:/vsizip/{}/{}", base, name) : fmt::format("CSV:{}/{}", base, name);
-  std::string const shown = fmt::format("{}/{}", base, name);
-  ensure_gdal();
-  CPLErrorReset();
-  char const* const options[] = {"HEADERS=YES", "AUTODETECT_TYPE=NO", "EMPTY_STRING_AS_NULL=NO", nullptr};
-  GDALDatasetUniquePtr ds{
-      GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, options, nullptr)};
-  if (!ds) {
-    if (required) {
-      throw geo_error{fmt::format("{}: missing or unreadable ({})", shown, last_gdal_error())};
+trip_set read_trips(table const& trips, gtfs::resolved_service const& day) {
+  trip_set t;
+  int const tid = trips.column("trip_id", true);
+  int const trt = trips.column("route_id", true);
+  for (std::size_t r = 0; r < trips.rows.size(); ++r) {
+    auto const& id = trips.at(r, tid);
+    if (auto const [it, fresh] = t.known.try_emplace(id, r); !fresh) {
+      throw geo_error{fmt::format("{}: duplicate trip_id '{}' (also at line {})", trips.where(r), id,
+                                  trips.line[it->second])};
     }
-    return std::nullopt;
-  }
-  table t;
-  t.file = shown;
-  auto* layer = ds->GetLayer(0);
-  auto* defn = layer->GetLayerDefn();
-  for (int i = 0; i < defn->GetFieldCount(); ++i) {
-    t.columns.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
-  }
-  for (auto& f : *layer) {
-    std::vector<std::string> row;
-    row.reserve(t.columns.size());
-    for (int i = 0; i < defn->GetFieldCount(); ++i) {
-      row.emplace_back(f->IsFieldSetAndNotNull(i) ? f->GetFieldAsString(i) : "");
+    if (day.active[day.service_of_trip[r]] != 0) {
+      t.index.emplace(id, static_cast<std::uint32_t>(t.names.size()));
+      t.names.push_back(id);
+      t.route.push_back(trips.at(r, trt));
     }
-    t.rows.push_back(std::move(row));
-    t.line.push_back(f->GetFID() + 1);  // the CSV driver numbers data rows from 1
   }
   return t;
 }
 
-int weekday_of(std::string const& yyyymmdd) {
-  // Zeller-like: days since 1970-01-01 (a Thursday).
-  int const y = std::stoi(yyyymmdd.substr(0, 4));
-  int const m = std::stoi(yyyymmdd.substr(4, 2));
-  int const d = std::stoi(yyyymmdd.substr(6, 2));
-  int const a = (14 - m) / 12;
-  int const yy = y + 4800 - a;
-  int const mm = m + 12 * a - 3;
-  long const jdn = d + (153L * mm + 2) / 5 + 365L * yy + yy / 4 - yy / 100 + yy / 400 - 32045;
-  return static_cast<int>(jdn % 7);  // 0 = Monday
-}
+struct stop_time {
+  std::int64_t seq;
+  std::int32_t arr, dep;
+  std::uint32_t stop;
+  std::size_t row;
+};
 
-/// The date `days` after `yyyymmdd` (proleptic Gregorian, via the Julian day number).
-std::string add_days(std::string const& yyyymmdd, int days) {
-  int const y = std::stoi(yyyymmdd.substr(0, 4));
-  int const m = std::stoi(yyyymmdd.substr(4, 2));
-  int const d = std::stoi(yyyymmdd.substr(6, 2));
-  int const a = (14 - m) / 12;
-  long const yy = y + 4800 - a;
-  long const mm = m + 12 * a - 3;
-  long jdn = d + (153 * mm + 2) / 5 + 365 * yy + yy / 4 - yy / 100 + yy / 400 - 32045 + days;
-  long const f = jdn + 1401 + (((4 * jdn + 274277) / 146097) * 3) / 4 - 38;
-  long const e = 4 * f + 3;
-  long const g = (e % 1461) / 4;
-  long const h = 5 * g + 2;
-  long const day = (h % 153) / 5 + 1;
-  long const month = (h / 153 + 2) % 12 + 1;
-  long const year = e / 1461 - 4716 + (14 - month) / 12;
-  return fmt::format("{:04d}{:02d}{:02d}", year, month, day);
-}
-
-}  // namespace
-
-std::int32_t parse_gtfs_time(std::string const& t) {
-  int h = 0;
-  int m = 0;
-  int s = 0;
-  char c1 = 0;
-  char c2 = 0;
-  if (std::sscanf(t.c_str(), "%d%c%d%c%d", &h, &c1, &m, &c2, &s) != 5 || c1 != ':' || c2 != ':' || h < 0 ||
-      m < 0 || m > 59 || s < 0 || s > 59) {
-    return -1;
-  }
-  return h * 3600 + m * 60 + s;
-}
-
-gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
-  bool const zipped = fs::is_regular_file(path);
-  if (!fs::exists(path)) {
-    throw geo_error{fmt::format("{}: no such GTFS zip or folder", path)};
-  }
-  if (zipped) {
-    std::vector<char> magic(2);
-    std::ifstream in{path, std::ios::binary};
-    in.read(magic.data(), 2);
-    if (magic[0] != 'P' || magic[1] != 'K') {
-      throw geo_error{fmt::format("{}: not a zip file (a GTFS feed is a zip or a folder)", path)};
-    }
-  }
-  auto const stops = *read_table(path, zipped, "stops.txt", true);
-  auto const trips = *read_table(path, zipped, "trips.txt", true);
-  auto const times = *read_table(path, zipped, "stop_times.txt", true);
-  auto const calendar = read_table(path, zipped, "calendar.txt", false);
-  auto const dates = read_table(path, zipped, "calendar_dates.txt", false);
-  if (!calendar && !dates) {
-    throw geo_error{fmt::format("{}: neither calendar.txt nor calendar_dates.txt", path)};
-  }
-  gtfs_feed g;
-  std::unordered_map<std::string, std::uint32_t> stop_index;
-  int const sid = stops.column("stop_id", true);
-  int const slat = stops.column("stop_lat", true);
-  int const slon = stops.column("stop_lon", true);
-  for (std::size_t r = 0; r < stops.rows.size(); ++r) {
-    stop_index[stops.rows[r][static_cast<std::size_t>(sid)]] = static_cast<std::uint32_t>(g.stop_id.size());
-    g.stop_id.push_back(stops.rows[r][static_cast<std::size_t>(sid)]);
-    g.stop_lonlat.push_back({std::atof(stops.rows[r][static_cast<std::size_t>(slon)].c_str()),
-                             std::atof(stops.rows[r][static_cast<std::size_t>(slat)].c_str())});
-  }
-  // Service day: the given date, or the date in the feed's range with the most active services on
-  // the asked weekday.
-  std::map<std::string, std::vector<std::string>> services_by_date;  // date -> active service ids
-  auto dates_of_calendar = [&](std::vector<std::string> const& row, table const& t) {
-    static char const* const names[] = {"monday", "tuesday",  "wednesday", "thursday",
-                                        "friday", "saturday", "sunday"};
-    std::vector<std::string> out;
-    auto const start = row[static_cast<std::size_t>(t.column("start_date", true))];
-    auto const end = row[static_cast<std::size_t>(t.column("end_date", true))];
-    (void)names;
-    return std::pair{start, end};
-  };
-  std::string date = day.date;
-  std::set<std::string> active;
-  auto active_on = [&](std::string const& d) {
-    std::set<std::string> on;
-    int const wd = weekday_of(d);
-    static char const* const names[] = {"monday", "tuesday",  "wednesday", "thursday",
-                                        "friday", "saturday", "sunday"};
-    if (calendar) {
-      int const wc = calendar->column(names[wd], true);
-      int const sc = calendar->column("service_id", true);
-      for (auto const& row : calendar->rows) {
-        auto const [start, end] = dates_of_calendar(row, *calendar);
-        if (start <= d && d <= end && row[static_cast<std::size_t>(wc)] == "1") {
-          on.insert(row[static_cast<std::size_t>(sc)]);
-        }
-      }
-    }
-    if (dates) {
-      int const dc = dates->column("date", true);
-      int const ec = dates->column("exception_type", true);
-      int const sc = dates->column("service_id", true);
-      for (auto const& row : dates->rows) {
-        if (row[static_cast<std::size_t>(dc)] == d) {
-          if (row[static_cast<std::size_t>(ec)] == "1") {
-            on.insert(row[static_cast<std::size_t>(sc)]);
-          } else {
-            on.erase(row[static_cast<std::size_t>(sc)]);
-          }
-        }
-      }
-    }
-    return on;
-  };
-  if (date.empty()) {
-    // Candidate dates: every date named by the calendars; keep the one with the most trips.
-    std::set<std::string> candidates;
-    if (calendar) {
-      // The first eight weeks of every calendar period.
-      for (auto const& row : calendar->rows) {
-        auto const start = row[static_cast<std::size_t>(calendar->column("start_date", true))];
-        auto const end = row[static_cast<std::size_t>(calendar->column("end_date", true))];
-        for (int k = 0; k < 56 && start.size() == 8; ++k) {
-          auto const d = add_days(start, k);
-          if (d > end) {
-            break;
-          }
-          candidates.insert(d);
-        }
-      }
-    }
-    if (dates) {
-      for (auto const& row : dates->rows) {
-        candidates.insert(row[static_cast<std::size_t>(dates->column("date", true))]);
-      }
-    }
-    std::map<std::string, int> trips_per_service;
-    int const ts = trips.column("service_id", true);
-    for (auto const& row : trips.rows) {
-      ++trips_per_service[row[static_cast<std::size_t>(ts)]];
-    }
-    int best = -1;
-    for (auto const& d : candidates) {
-      if (d.size() != 8 || weekday_of(d) != day.weekday) {
-        continue;
-      }
-      int n = 0;
-      for (auto const& s : active_on(d)) {
-        n += trips_per_service[s];
-      }
-      if (n > best) {
-        best = n;
-        date = d;
-      }
-    }
-    if (date.empty()) {
-      throw geo_error{fmt::format("{}: the calendars name no date on weekday {}", path, day.weekday)};
-    }
-  }
-  g.date = date;
-  active = active_on(date);
-  // Trips of the day.
-  int const tid = trips.column("trip_id", true);
-  int const tsv = trips.column("service_id", true);
-  int const trt = trips.column("route_id", true);
-  std::vector<std::string> route_of_trip;
-  std::unordered_map<std::string, std::uint32_t> trip_index;
-  std::vector<std::string> trip_names;
-  std::unordered_map<std::string, bool> known_trip;
-  for (auto const& row : trips.rows) {
-    known_trip[row[static_cast<std::size_t>(tid)]] = true;
-    if (active.contains(row[static_cast<std::size_t>(tsv)])) {
-      trip_index[row[static_cast<std::size_t>(tid)]] = static_cast<std::uint32_t>(trip_names.size());
-      trip_names.push_back(row[static_cast<std::size_t>(tid)]);
-      route_of_trip.push_back(row[static_cast<std::size_t>(trt)]);
-    }
-  }
-  struct st {
-    std::int32_t seq, arr, dep;
-    std::uint32_t stop;
-    std::int64_t line;
-  };
-  std::vector<std::vector<st>> per_trip(trip_names.size());
+/// Every row of stop_times.txt checked; the timed rows of the day's trips kept, per trip.
+std::vector<std::vector<stop_time>> read_stop_times(
+    table const& times, trip_set const& trips, std::unordered_map<std::string, std::uint32_t> const& stops) {
+  std::vector<std::vector<stop_time>> per_trip(trips.names.size());
   int const c_trip = times.column("trip_id", true);
   int const c_stop = times.column("stop_id", true);
   int const c_seq = times.column("stop_sequence", true);
   int const c_arr = times.column("arrival_time", true);
   int const c_dep = times.column("departure_time", true);
   for (std::size_t r = 0; r < times.rows.size(); ++r) {
-    auto const& row = times.rows[r];
-    auto const& trip = row[static_cast<std::size_t>(c_trip)];
-    auto const it = trip_index.find(trip);
-    if (it == trip_index.end()) {
-      if (!known_trip.contains(trip)) {
-        throw geo_error{fmt::format("{}, line {}: unknown trip_id '{}'", times.file, times.line[r], trip)};
-      }
-      continue;
+    auto const& trip = times.at(r, c_trip);
+    if (!trips.known.contains(trip)) {
+      throw geo_error{fmt::format("{}: unknown trip_id '{}'", times.where(r), trip)};
     }
-    auto const stop = stop_index.find(row[static_cast<std::size_t>(c_stop)]);
-    if (stop == stop_index.end()) {
-      throw geo_error{fmt::format("{}, line {}: unknown stop_id '{}'", times.file, times.line[r],
-                                  row[static_cast<std::size_t>(c_stop)])};
+    auto const stop = stops.find(times.at(r, c_stop));
+    if (stop == stops.end()) {
+      throw geo_error{fmt::format("{}: unknown stop_id '{}'", times.where(r), times.at(r, c_stop))};
     }
-    auto arr = parse_gtfs_time(row[static_cast<std::size_t>(c_arr)]);
-    auto dep = parse_gtfs_time(row[static_cast<std::size_t>(c_dep)]);
-    if (arr < 0 && dep < 0) {
-      continue;  // untimed stop: interpolation is not supported; skipped
+    auto const seq = gtfs::int_field(times, r, c_seq, 0, std::numeric_limits<std::int32_t>::max());
+    auto arr = gtfs::time_field(times, r, c_arr);
+    auto dep = gtfs::time_field(times, r, c_dep);
+    auto const it = trips.index.find(trip);
+    if (it == trips.index.end() || (arr < 0 && dep < 0)) {
+      continue;  // not running that day, or an untimed stop (interpolation is not supported)
     }
     arr = arr < 0 ? dep : arr;
     dep = dep < 0 ? arr : dep;
-    per_trip[it->second].push_back(
-        {std::atoi(row[static_cast<std::size_t>(c_seq)].c_str()), arr, dep, stop->second, times.line[r]});
+    per_trip[it->second].push_back({seq, arr, dep, stop->second, r});
   }
+  return per_trip;
+}
+
+/// Sorts each trip by stop_sequence, checks it, and groups trips into patterns.
+void build_trips(table const& times, trip_set const& trips, std::vector<std::vector<stop_time>>& per_trip,
+                 gtfs_feed& g) {
   std::map<std::vector<std::uint32_t>, std::uint32_t> pattern_of;
   for (std::size_t t = 0; t < per_trip.size(); ++t) {
     auto& s = per_trip[t];
-    std::sort(s.begin(), s.end(), [](st const& a, st const& b) { return a.seq < b.seq; });
+    std::sort(s.begin(), s.end(), [](stop_time const& a, stop_time const& b) { return a.seq < b.seq; });
     std::vector<std::uint32_t> seq;
     for (std::size_t k = 0; k < s.size(); ++k) {
+      if (k > 0 && s[k].seq == s[k - 1].seq) {
+        throw geo_error{fmt::format("{}: trip '{}' has stop_sequence {} twice", times.where(s[k].row),
+                                    trips.names[t], s[k].seq)};
+      }
       if (s[k].dep < s[k].arr || (k > 0 && s[k].arr < s[k - 1].dep)) {
         throw geo_error{
-            fmt::format("{}, line {}: trip '{}' goes back in time", times.file, s[k].line, trip_names[t])};
+            fmt::format("{}: trip '{}' goes back in time", times.where(s[k].row), trips.names[t])};
       }
       seq.push_back(s[k].stop);
     }
@@ -325,66 +146,99 @@ gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
     g.patterns[it->second].trips.push_back(static_cast<std::uint32_t>(t));
   }
   g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
-  g.trip_route = std::move(route_of_trip);
-  // frequencies.txt: a trip whose times are a template, run every headway_secs from start_time to
-  // end_time (exclusive). The template is moved to the first start, copies follow.
-  if (auto const freq = read_table(path, zipped, "frequencies.txt", false)) {
-    int const ft = freq->column("trip_id", true);
-    int const fs_ = freq->column("start_time", true);
-    int const fe = freq->column("end_time", true);
-    int const fh = freq->column("headway_secs", true);
-    std::unordered_map<std::uint32_t, bool> moved;
-    for (std::size_t r = 0; r < freq->rows.size(); ++r) {
-      auto const& row = freq->rows[r];
-      auto const it = trip_index.find(row[static_cast<std::size_t>(ft)]);
-      if (it == trip_index.end()) {
-        if (!known_trip.contains(row[static_cast<std::size_t>(ft)])) {
-          throw geo_error{fmt::format("{}, line {}: unknown trip_id '{}'", freq->file, freq->line[r],
-                                      row[static_cast<std::size_t>(ft)])};
-        }
-        continue;
+  g.trip_route = trips.route;
+}
+
+struct frequency {
+  std::uint32_t trip;
+  std::int32_t start, end, headway;
+};
+
+/// The rows of frequencies.txt whose trip runs that day, checked; refuses an expansion above the cap.
+std::vector<frequency> read_frequencies(table const& freq, trip_set const& trips, gtfs_feed const& g) {
+  int const ft = freq.column("trip_id", true);
+  int const fs = freq.column("start_time", true);
+  int const fe = freq.column("end_time", true);
+  int const fh = freq.column("headway_secs", true);
+  std::vector<frequency> out;
+  std::int64_t trip_count = 0;
+  std::int64_t stop_times = 0;
+  for (std::size_t r = 0; r < freq.rows.size(); ++r) {
+    auto const& trip = freq.at(r, ft);
+    if (!trips.known.contains(trip)) {
+      throw geo_error{fmt::format("{}: unknown trip_id '{}'", freq.where(r), trip)};
+    }
+    auto const start = gtfs::time_field(freq, r, fs);
+    auto const end = gtfs::time_field(freq, r, fe);
+    auto const headway = gtfs::int_field(freq, r, fh, 1, 86'400);
+    if (start < 0 || end <= start) {
+      throw geo_error{fmt::format("{}: expected start_time < end_time", freq.where(r))};
+    }
+    auto const it = trips.index.find(trip);
+    if (it == trips.index.end()) {
+      continue;
+    }
+    auto const t = it->second;
+    auto const copies = (end - start + headway - 1) / headway;
+    trip_count += copies;
+    stop_times += copies * (g.trip_offset[t + 1] - g.trip_offset[t]);
+    out.push_back({t, start, end, static_cast<std::int32_t>(headway)});
+  }
+  if (stop_times + static_cast<std::int64_t>(g.arrival.size()) > kMaxExpandedStopTimes) {
+    throw geo_error{
+        fmt::format("{}: expanding the frequencies would give {} trips and {} stop times on {}, more than "
+                    "the {} stop times "
+                    "avipsim accepts (check headway_secs)",
+                    freq.file, trip_count, stop_times, g.date, kMaxExpandedStopTimes)};
+  }
+  return out;
+}
+
+/// frequencies.txt: a trip whose times are a template, run every headway_secs from start_time to
+/// end_time (exclusive). The template is moved to the first start, copies follow.
+void expand_frequencies(std::vector<frequency> const& rows, gtfs_feed& g) {
+  std::vector<std::int64_t> pattern_of(g.trip_offset.size() - 1, -1);
+  for (std::size_t p = 0; p < g.patterns.size(); ++p) {
+    for (auto t : g.patterns[p].trips) {
+      pattern_of[t] = static_cast<std::int64_t>(p);
+    }
+  }
+  std::vector<char> moved(pattern_of.size(), 0);
+  for (auto const& f : rows) {
+    auto const t = f.trip;
+    auto const b = g.trip_offset[t];
+    auto const e = g.trip_offset[t + 1];
+    if (b == e) {
+      continue;
+    }
+    std::int32_t d = f.start;
+    if (moved[t] == 0) {  // the template itself runs first
+      auto const shift = f.start - g.departure[b];
+      for (auto k = b; k < e; ++k) {
+        g.arrival[k] += shift;
+        g.departure[k] += shift;
       }
-      auto const start = parse_gtfs_time(row[static_cast<std::size_t>(fs_)]);
-      auto const end = parse_gtfs_time(row[static_cast<std::size_t>(fe)]);
-      auto const headway = std::atoi(row[static_cast<std::size_t>(fh)].c_str());
-      if (start < 0 || end <= start || headway <= 0) {
-        throw geo_error{fmt::format("{}, line {}: expected start_time < end_time and headway_secs > 0",
-                                    freq->file, freq->line[r])};
+      moved[t] = 1;
+      d += f.headway;
+    }
+    for (; d < f.end; d += f.headway) {
+      auto const shift = d - g.departure[b];
+      g.trip_offset.back() = static_cast<std::uint32_t>(g.arrival.size());
+      for (auto k = b; k < e; ++k) {
+        g.arrival.push_back(g.arrival[k] + shift);
+        g.departure.push_back(g.departure[k] + shift);
       }
-      auto const t = it->second;
-      auto const b = g.trip_offset[t];
-      auto const e = g.trip_offset[t + 1];
-      if (b == e) {
-        continue;
-      }
-      std::int32_t d = start;
-      if (!moved[t]) {  // the template itself runs first
-        auto const shift = start - g.departure[b];
-        for (auto k = b; k < e; ++k) {
-          g.arrival[k] += shift;
-          g.departure[k] += shift;
-        }
-        moved[t] = true;
-        d += headway;
-      }
-      for (; d < end; d += headway) {
-        auto const shift = d - g.departure[g.trip_offset[t]];
-        g.trip_offset.back() = static_cast<std::uint32_t>(g.arrival.size());
-        for (auto k = b; k < e; ++k) {
-          g.arrival.push_back(g.arrival[k] + shift);
-          g.departure.push_back(g.departure[k] + shift);
-        }
-        g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
-        g.trip_route.push_back(g.trip_route[t]);
-        for (auto& pat : g.patterns) {
-          if (std::find(pat.trips.begin(), pat.trips.end(), t) != pat.trips.end()) {
-            pat.trips.push_back(static_cast<std::uint32_t>(g.trip_offset.size() - 2));
-            break;
-          }
-        }
+      g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
+      g.trip_route.push_back(g.trip_route[t]);
+      if (pattern_of[t] >= 0) {
+        g.patterns[static_cast<std::size_t>(pattern_of[t])].trips.push_back(
+            static_cast<std::uint32_t>(g.trip_offset.size() - 2));
       }
     }
   }
+}
+
+void index_patterns(gtfs_feed& g) {
   g.patterns_of_stop.resize(g.stop_id.size());
   for (std::size_t p = 0; p < g.patterns.size(); ++p) {
     auto& pat = g.patterns[p];
@@ -397,29 +251,124 @@ gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
       }
     }
   }
+}
+
+std::vector<std::string> route_ids(gtfs::source const& src, table const& trips) {
+  std::set<std::string> routes;
+  int const tr = trips.column("route_id", true);
+  for (std::size_t r = 0; r < trips.rows.size(); ++r) {
+    routes.insert(trips.at(r, tr));
+  }
+  if (auto const rt = gtfs::read_table(src, "routes.txt", false)) {
+    int const rc = rt->column("route_id", true);
+    for (std::size_t r = 0; r < rt->rows.size(); ++r) {
+      routes.insert(rt->at(r, rc));
+    }
+  }
+  return {routes.begin(), routes.end()};
+}
+
+}  // namespace
+
+std::int32_t parse_gtfs_time(std::string const& t) {
+  return gtfs::parse_gtfs_time_text(t);
+}
+
+gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
+  auto const src = gtfs::open_source(path);
+  auto const stops = *gtfs::read_table(src, "stops.txt", true);
+  auto const trips = *gtfs::read_table(src, "trips.txt", true);
+  auto const times = *gtfs::read_table(src, "stop_times.txt", true);
+  auto const resolved = gtfs::resolve_service(src, trips, day);
+  gtfs_feed g;
+  g.date = resolved.info.date;
+  g.date_reason = resolved.info.reason;
+  g.valid_from = resolved.info.valid_from;
+  g.valid_to = resolved.info.valid_to;
+  g.route_ids = route_ids(src, trips);
+  auto const stop_index = read_stops(stops, g);
+  auto const trip_ids = read_trips(trips, resolved);
+  auto per_trip = read_stop_times(times, trip_ids, stop_index);
+  build_trips(times, trip_ids, per_trip, g);
+  if (auto const freq = gtfs::read_table(src, "frequencies.txt", false)) {
+    expand_frequencies(read_frequencies(*freq, trip_ids, g), g);
+  }
+  index_patterns(g);
   return g;
 }
 
-void apply_service_edits(gtfs_feed& g, std::vector<service_edit> const& edits) {
-  auto first_dep = [&](std::uint32_t t) { return g.departure[g.trip_offset[t]]; };
-  // Appends a copy of trip `t` shifted by `shift` seconds; returns its index.
-  auto copy_trip = [&](std::uint32_t t, std::int32_t shift) {
-    auto const begin = g.trip_offset[t];
-    auto const end = g.trip_offset[t + 1];
-    auto const n = g.trip_offset.size() - 1;
-    g.trip_offset.back() = static_cast<std::uint32_t>(g.arrival.size());
-    for (auto k = begin; k < end; ++k) {
-      g.arrival.push_back(g.arrival[k] + shift);
-      g.departure.push_back(g.departure[k] + shift);
+namespace {
+
+/// Appends a copy of trip `t` shifted by `shift` seconds; returns its index.
+std::uint32_t copy_trip(gtfs_feed& g, std::uint32_t t, std::int32_t shift) {
+  auto const begin = g.trip_offset[t];
+  auto const end = g.trip_offset[t + 1];
+  auto const n = g.trip_offset.size() - 1;
+  g.trip_offset.back() = static_cast<std::uint32_t>(g.arrival.size());
+  for (auto k = begin; k < end; ++k) {
+    g.arrival.push_back(g.arrival[k] + shift);
+    g.departure.push_back(g.departure[k] + shift);
+  }
+  g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
+  g.trip_route.push_back(g.trip_route[t]);
+  return static_cast<std::uint32_t>(n);
+}
+
+std::int32_t first_dep(gtfs_feed const& g, std::uint32_t t) {
+  return g.departure[g.trip_offset[t]];
+}
+
+/// Headways divided by a real factor: the i-th gap of the window gets ceil(f·(i+1)) − ceil(f·i) − 1
+/// extra trips, evenly spaced, so that over n gaps about n·(f − 1) trips are added.
+void add_by_factor(gtfs_feed& g, gtfs_feed::pattern const& pat, service_edit const& e,
+                   std::vector<std::uint32_t>& added) {
+  constexpr double kEps = 1e-9;
+  std::int64_t gap = 0;
+  for (std::size_t i = 0; i + 1 < pat.trips.size(); ++i) {
+    auto const a = first_dep(g, pat.trips[i]);
+    auto const b = first_dep(g, pat.trips[i + 1]);
+    if (a < e.from_s || a >= e.to_s || b <= a) {
+      continue;
     }
-    g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
-    g.trip_route.push_back(g.trip_route[t]);
-    return static_cast<std::uint32_t>(n);
-  };
+    auto const f = e.frequency_factor;
+    auto const extra = static_cast<std::int64_t>(std::ceil(f * static_cast<double>(gap + 1) - kEps)) -
+                       static_cast<std::int64_t>(std::ceil(f * static_cast<double>(gap) - kEps)) - 1;
+    ++gap;
+    for (std::int64_t q = 1; q <= extra; ++q) {
+      auto const shift = static_cast<std::int32_t>(static_cast<std::int64_t>(b - a) * q / (extra + 1));
+      added.push_back(copy_trip(g, pat.trips[i], shift));
+    }
+  }
+}
+
+void add_by_headway(gtfs_feed& g, gtfs_feed::pattern const& pat, service_edit const& e,
+                    std::vector<std::uint32_t>& added) {
+  for (std::int32_t d = e.from_s; d < e.to_s; d += e.headway_s) {
+    // Nearest existing trip (by first departure) as the template.
+    std::uint32_t best = pat.trips[0];
+    bool covered = false;
+    for (auto t : pat.trips) {
+      if (std::abs(first_dep(g, t) - d) < std::abs(first_dep(g, best) - d)) {
+        best = t;
+      }
+      covered = covered || std::abs(first_dep(g, t) - d) < e.headway_s / 2;
+    }
+    if (!covered) {
+      added.push_back(copy_trip(g, best, d - first_dep(g, best)));
+    }
+  }
+}
+
+}  // namespace
+
+void apply_service_edits(gtfs_feed& g, std::vector<service_edit> const& edits) {
   for (auto const& e : edits) {
     for (auto const& r : e.routes) {
-      if (std::find(g.trip_route.begin(), g.trip_route.end(), r) == g.trip_route.end()) {
-        throw geo_error{fmt::format("{}: no route '{}' runs on {} in the feed", e.where, r, g.date)};
+      bool const known = g.route_ids.empty()
+                             ? std::find(g.trip_route.begin(), g.trip_route.end(), r) != g.trip_route.end()
+                             : std::binary_search(g.route_ids.begin(), g.route_ids.end(), r);
+      if (!known) {
+        throw geo_error{fmt::format("{}: no route '{}' in the GTFS feed", e.where, r)};
       }
     }
     for (auto& pat : g.patterns) {
@@ -430,37 +379,14 @@ void apply_service_edits(gtfs_feed& g, std::vector<service_edit> const& edits) {
       }
       std::vector<std::uint32_t> added;
       if (e.frequency_factor > 1.0) {
-        auto const k = static_cast<int>(std::lround(e.frequency_factor));
-        for (std::size_t i = 0; i + 1 < pat.trips.size(); ++i) {
-          auto const a = first_dep(pat.trips[i]);
-          auto const b = first_dep(pat.trips[i + 1]);
-          if (a < e.from_s || a >= e.to_s) {
-            continue;
-          }
-          for (int q = 1; q < k; ++q) {
-            added.push_back(copy_trip(pat.trips[i], (b - a) * q / k));
-          }
-        }
+        add_by_factor(g, pat, e, added);
       }
       if (e.headway_s > 0) {
-        for (std::int32_t d = e.from_s; d < e.to_s; d += e.headway_s) {
-          // Nearest existing trip (by first departure) as the template.
-          std::uint32_t best = pat.trips[0];
-          bool covered = false;
-          for (auto t : pat.trips) {
-            if (std::abs(first_dep(t) - d) < std::abs(first_dep(best) - d)) {
-              best = t;
-            }
-            covered = covered || std::abs(first_dep(t) - d) < e.headway_s / 2;
-          }
-          if (!covered) {
-            added.push_back(copy_trip(best, d - first_dep(best)));
-          }
-        }
+        add_by_headway(g, pat, e, added);
       }
       pat.trips.insert(pat.trips.end(), added.begin(), added.end());
       std::sort(pat.trips.begin(), pat.trips.end(),
-                [&](std::uint32_t a, std::uint32_t b) { return first_dep(a) < first_dep(b); });
+                [&](std::uint32_t a, std::uint32_t b) { return first_dep(g, a) < first_dep(g, b); });
     }
   }
 }

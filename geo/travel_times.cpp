@@ -2,234 +2,287 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <memory>
 #include <unordered_map>
 
+#include <fmt/format.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "core/error.hpp"
 #include "core/progress.hpp"
 #include "geo/geos_context.hpp"
-#include "geo/gtfs_feed.hpp"
-#include "geo/raptor.hpp"
 
 namespace avip::geo {
 
 namespace {
 
-constexpr float kInf = std::numeric_limits<float>::infinity();
-
-/// Stop-to-stop shortest times (seconds) over the departures of a window: row = from, column = to.
-std::vector<float> stop_matrix(raptor const& r, std::size_t n, int from_s, int to_s, int step_s,
-                               int deadline_s) {
-  std::vector<float> m(n * n, kInf);
-  tbb::enumerable_thread_specific<raptor::scratch> scratch;
-  tbb::enumerable_thread_specific<std::vector<std::int32_t>> best;
-  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t a) {
-    auto& s = scratch.local();
-    auto& b = best.local();
-    for (int t = from_s; t <= to_s; t += step_s) {
-      r.earliest_arrival({{static_cast<std::uint32_t>(a), t}}, s, b);
-      for (std::size_t j = 0; j < n; ++j) {
-        if (b[j] != raptor::kNever && b[j] <= deadline_s) {
-          m[a * n + j] = std::min(m[a * n + j], static_cast<float>(b[j] - t));
-        }
-      }
-    }
-  });
-  return m;
+std::uint64_t bucket_key(double x, double y, double size) {
+  auto const bx = static_cast<std::int64_t>(std::floor(x / size)) + (1LL << 31);
+  auto const by = static_cast<std::int64_t>(std::floor(y / size)) + (1LL << 31);
+  return (static_cast<std::uint64_t>(bx) << 32U) | static_cast<std::uint64_t>(by);
 }
 
-/// Stops within walking reach of each point, with the walking seconds.
-std::vector<std::vector<std::pair<std::uint32_t, float>>> near_stops(std::vector<xy> const& pts,
-                                                                     std::vector<xy> const& stops,
-                                                                     travel_time_options const& o) {
-  double const cell = o.max_access_m;
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> buckets;
-  auto key = [&](double x, double y) {
-    return (static_cast<std::uint64_t>(static_cast<std::int64_t>(std::floor(x / cell)) + (1LL << 31))
-            << 32U) |
-           static_cast<std::uint64_t>(static_cast<std::int64_t>(std::floor(y / cell)) + (1LL << 31));
-  };
-  for (std::size_t s = 0; s < stops.size(); ++s) {
-    buckets[key(stops[s].x, stops[s].y)].push_back(static_cast<std::uint32_t>(s));
+/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  std::int64_t const era = (y >= 0 ? y : y - 399) / 400;
+  auto const yoe = static_cast<unsigned>(y - era * 400);
+  unsigned const doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  unsigned const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+std::string civil_from_days(std::int64_t z) {
+  z += 719468;
+  std::int64_t const era = (z >= 0 ? z : z - 146096) / 146097;
+  auto const doe = static_cast<unsigned>(z - era * 146097);
+  unsigned const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned const mp = (5 * doy + 2) / 153;
+  unsigned const d = doy - (153 * mp + 2) / 5 + 1;
+  unsigned const m = mp < 10 ? mp + 3 : mp - 9;
+  auto const y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+  return fmt::format("{:04d}{:02d}{:02d}", y, m, d);
+}
+
+std::unique_ptr<timetable> load_day(std::vector<std::string> const& feeds, int epsg,
+                                    travel_time_options const& o, service_day const& day,
+                                    std::string& date_used) {
+  std::vector<gtfs_feed> read;
+  std::vector<xy> stops;
+  transformer const to_metric{4326, epsg};
+  for (auto const& path : feeds) {
+    read.push_back(read_gtfs(path, day));
+    apply_service_edits(read.back(), o.service_edits);
+    for (auto const& p : read.back().stop_lonlat) {
+      stops.push_back(to_metric.forward(p));
+    }
+    date_used += (date_used.empty() ? "" : ",") + read.back().date;
   }
-  std::vector<std::vector<std::pair<std::uint32_t, float>>> out(pts.size());
+  std::vector<gtfs_feed const*> ptrs;
+  for (auto const& f : read) {
+    ptrs.push_back(&f);
+  }
+  timetable_options const to{o.transfer_radius_m, std::max(o.transfer_radius_m, o.max_transfer_walk_m),
+                             o.walk_speed_kmh, o.detour_factor, o.min_change_s};
+  return std::make_unique<timetable>(ptrs, std::move(stops), to);
+}
+
+}  // namespace
+
+std::string saturday_on_or_after(std::string const& d) {
+  if (d.size() != 8 || !std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return "";
+  }
+  auto const days =
+      days_from_civil(std::stoll(d.substr(0, 4)), static_cast<unsigned>(std::stoi(d.substr(4, 2))),
+                      static_cast<unsigned>(std::stoi(d.substr(6, 2))));
+  auto const weekday = ((days % 7) + 7 + 3) % 7;  // 0 = Monday; 1970-01-01 was a Thursday
+  return civil_from_days(days + (5 - weekday + 7) % 7);
+}
+
+bus_network::bus_network(std::vector<std::string> const& feeds, int epsg, travel_time_options const& o) {
+  weekday_ = load_day(feeds, epsg, o, service_day{o.service_date, 1}, weekday_date_);
+  auto const saturday = o.service_date.empty() ? std::string{} : saturday_on_or_after(o.service_date);
+  try {
+    saturday_ = load_day(feeds, epsg, o, service_day{saturday.empty() ? o.service_date : saturday, 5},
+                         saturday_date_);
+  } catch (geo_error const& e) {
+    // A network with no Saturday service: no bus on Saturdays (any other problem is reported).
+    if (std::string{e.what()}.find("no trip runs") == std::string::npos) {
+      throw;
+    }
+    saturday_ =
+        std::make_unique<timetable>(std::vector<gtfs_feed const*>{}, std::vector<xy>{}, timetable_options{});
+    saturday_date_ = "none";
+  }
+}
+
+std::vector<std::vector<stop_walk>> near_stops(std::vector<xy> const& pts, timetable const& tt,
+                                               travel_time_options const& o) {
+  double const cell = o.max_access_m;
+  auto const& stops = tt.stops();
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> buckets;
+  for (std::size_t s = 0; s < stops.size(); ++s) {
+    buckets[bucket_key(stops[s].x, stops[s].y, cell)].push_back(static_cast<std::uint32_t>(s));
+  }
+  std::vector<std::vector<stop_walk>> out(pts.size());
   tbb::parallel_for(std::size_t{0}, pts.size(), [&](std::size_t i) {
     for (int dx = -1; dx <= 1; ++dx) {
       for (int dy = -1; dy <= 1; ++dy) {
-        auto it = buckets.find(key(pts[i].x + dx * cell, pts[i].y + dy * cell));
+        auto it = buckets.find(bucket_key(pts[i].x + dx * cell, pts[i].y + dy * cell, cell));
         if (it == buckets.end()) {
           continue;
         }
         for (auto s : it->second) {
           double const d = std::hypot(pts[i].x - stops[s].x, pts[i].y - stops[s].y);
           if (d <= o.max_access_m) {
-            out[i].emplace_back(s, static_cast<float>(d * o.detour_factor / (o.walk_speed_kmh / 3.6)));
+            out[i].push_back({s, static_cast<std::int32_t>(std::lround(tt.walk_seconds(d)))});
           }
         }
       }
     }
+    std::sort(out[i].begin(), out[i].end(), [](auto const& a, auto const& b) { return a.stop < b.stop; });
   });
   return out;
 }
 
-struct window_spec {
-  int from_s, to_s;
-  int deadline_s;  ///< latest arrival at the last stop
-  bool outbound;   ///< home → facility (else facility → home)
-  bool saturday;
-};
+egress_index egress_to(std::vector<xy> const& points, timetable const& tt, travel_time_options const& o) {
+  auto const near = near_stops(points, tt, o);
+  egress_index e;
+  e.destinations = points.size();
+  e.offsets.assign(tt.stop_count() + 1, 0);
+  for (auto const& list : near) {
+    for (auto const& sw : list) {
+      ++e.offsets[sw.stop + 1];
+    }
+  }
+  for (std::size_t s = 0; s < tt.stop_count(); ++s) {
+    e.offsets[s + 1] += e.offsets[s];
+  }
+  e.destination.resize(e.offsets.back());
+  e.seconds.resize(e.offsets.back());
+  auto cursor = e.offsets;
+  for (std::size_t j = 0; j < near.size(); ++j) {
+    for (auto const& sw : near[j]) {
+      auto const at = cursor[sw.stop]++;
+      e.destination[at] = static_cast<std::uint32_t>(j);
+      e.seconds[at] = sw.seconds;
+    }
+  }
+  return e;
+}
+
+namespace {
+
+using rows_t = std::vector<std::vector<profile_entry>>;
+
+profile_window window_of(bus_window const& w, travel_time_options const& o) {
+  return {w.from_min * 60, w.to_min * 60, static_cast<std::int32_t>(std::lround(o.tolerance_minutes * 60.0))};
+}
+
+/// Outbound pairs: one rRAPTOR per (home, window) to the facilities.
+void outbound(bus_network const& net, bus_request const& req, travel_time_options const& o, rows_t& rows,
+              progress& bar) {
+  for (bool saturday : {false, true}) {
+    if (std::none_of(req.windows.begin(), req.windows.end(),
+                     [&](auto const& w) { return w.outbound && w.saturday == saturday; })) {
+      continue;
+    }
+    auto const& tt = net.day(saturday);
+    raptor const router{tt, raptor_options{o.max_transfers}};
+    auto const access = near_stops(req.homes, tt, o);
+    auto const egress = egress_to(req.facilities, tt, o);
+    tbb::enumerable_thread_specific<raptor::scratch> tls;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>{0, req.pairs.size(), 64}, [&](auto const& range) {
+      auto& s = tls.local();
+      for (auto q = range.begin(); q != range.end(); ++q) {
+        auto const [home, win] = req.pairs[q];
+        auto const& w = req.windows[win];
+        if (!w.outbound || w.saturday != saturday || access[home].empty()) {
+          continue;
+        }
+        router.profile(access[home], window_of(w, o), egress, s, rows[q]);
+      }
+      bar.advance(range.size());
+    });
+  }
+}
+
+/// Inbound pairs: one rRAPTOR per (facility, window) to the homes that need that window, transposed.
+void inbound(bus_network const& net, bus_request const& req, travel_time_options const& o, rows_t& rows,
+             std::size_t& queries) {
+  for (std::uint32_t win = 0; win < req.windows.size(); ++win) {
+    auto const& w = req.windows[win];
+    if (w.outbound) {
+      continue;
+    }
+    std::vector<std::uint32_t> pair_of;  // local home → pair
+    std::vector<xy> homes;
+    for (std::size_t q = 0; q < req.pairs.size(); ++q) {
+      if (req.pairs[q].second == win) {
+        pair_of.push_back(static_cast<std::uint32_t>(q));
+        homes.push_back(req.homes[req.pairs[q].first]);
+      }
+    }
+    if (homes.empty()) {
+      continue;
+    }
+    auto const& tt = net.day(w.saturday);
+    raptor const router{tt, raptor_options{o.max_transfers}};
+    auto const access = near_stops(req.facilities, tt, o);
+    auto const egress = egress_to(homes, tt, o);
+    rows_t from(req.facilities.size());
+    tbb::enumerable_thread_specific<raptor::scratch> tls;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>{0, from.size(), 16}, [&](auto const& range) {
+      auto& s = tls.local();
+      for (auto k = range.begin(); k != range.end(); ++k) {
+        if (!access[k].empty()) {
+          router.profile(access[k], window_of(w, o), egress, s, from[k]);
+        }
+      }
+    });
+    queries += from.size();
+    for (std::size_t k = 0; k < from.size(); ++k) {
+      for (auto const& e : from[k]) {
+        rows[pair_of[e.destination]].push_back({static_cast<std::uint32_t>(k), e.median_min, e.p80_min});
+      }
+      std::vector<profile_entry>{}.swap(from[k]);
+    }
+  }
+}
 
 }  // namespace
 
-transit_matrix bus_travel_times(std::vector<std::string> const& feeds, int epsg,
-                                std::vector<xy> const& origins, std::vector<xy> const& destinations,
-                                travel_time_options const& o) {
-  auto const n_o = origins.size();
-  auto const n_d = destinations.size();
-  // best[w][i * n_d + j] would be too large; keep per origin only destinations within tolerance.
-  // Sub-windows: 0 morning, 1 evening (weekday = worse of both), 2 early, 3 late, 4 saturday.
-  constexpr int kAny = 48 * 3600;
-  std::array<window_spec, 5> const windows{{{7 * 3600, 8 * 3600 + 1800, 9 * 3600, true, false},
-                                            {17 * 3600, 18 * 3600 + 1800, kAny, false, false},
-                                            {5 * 3600 + 1800, 7 * 3600, 7 * 3600 + 1800, true, false},
-                                            {19 * 3600, 20 * 3600 + 1800, kAny, false, false},
-                                            {7 * 3600 + 1800, 9 * 3600, 10 * 3600, true, true}}};
-  float const tol_s = static_cast<float>(o.tolerance_minutes * 60.0);
-  std::vector<std::vector<std::pair<std::uint32_t, std::array<float, 5>>>> per_origin(n_o);
-  progress bar{"avipsim: bus travel times", feeds.size() * (windows.size() + 2), o.progress};
-  for (auto const& path : feeds) {
-    for (bool saturday : {false, true}) {
-      auto feed = read_gtfs(path, {"", saturday ? 5 : 1});
-      apply_service_edits(feed, o.service_edits);
-      transformer const to_metric{4326, epsg};
-      std::vector<xy> stops;
-      for (auto const& p : feed.stop_lonlat) {
-        stops.push_back(to_metric.forward(p));
-      }
-      raptor const r{feed, stops,
-                     raptor_options{o.max_transfers, o.transfer_radius_m, o.walk_speed_kmh, o.detour_factor}};
-      auto const access = near_stops(origins, stops, o);
-      auto const egress = near_stops(destinations, stops, o);
-      auto const n = stops.size();
-      for (std::size_t w = 0; w < windows.size(); ++w) {
-        if (windows[w].saturday != saturday) {
-          continue;
-        }
-        auto const m =
-            stop_matrix(r, n, windows[w].from_s, windows[w].to_s, o.step_minutes * 60, windows[w].deadline_s);
-        bar.advance();
-        tbb::enumerable_thread_specific<std::vector<float>> via_tls([n] { return std::vector<float>(n); });
-        tbb::parallel_for(std::size_t{0}, n_o, [&](std::size_t i) {
-          if (access[i].empty()) {
-            return;
-          }
-          // Home → stop b (outbound), or stop b → home (inbound), through the stops near home.
-          auto& via = via_tls.local();
-          std::fill(via.begin(), via.end(), kInf);
-          for (auto const& [a, walk] : access[i]) {
-            for (std::size_t b = 0; b < n; ++b) {
-              float const t = windows[w].outbound ? m[a * n + b] : m[b * n + a];
-              via[b] = std::min(via[b], walk + t);
-            }
-          }
-          auto& mine = per_origin[i];
-          std::size_t cursor = 0;
-          for (std::size_t j = 0; j < n_d; ++j) {
-            float best = kInf;
-            for (auto const& [b, walk] : egress[j]) {
-              best = std::min(best, via[b] + walk);
-            }
-            if (best > tol_s) {
-              continue;
-            }
-            // Entries are kept sorted by destination: find or insert j.
-            while (cursor < mine.size() && mine[cursor].first < j) {
-              ++cursor;
-            }
-            if (cursor == mine.size() || mine[cursor].first != j) {
-              std::array<float, 5> none;
-              none.fill(kInf);
-              mine.insert(mine.begin() + static_cast<std::ptrdiff_t>(cursor),
-                          {static_cast<std::uint32_t>(j), none});
-            }
-            mine[cursor].second[w] = std::min(mine[cursor].second[w], best);
-          }
-        });
-      }
-      bar.advance();
+bus_times bus_profiles(bus_network const& net, bus_request const& req, travel_time_options const& o) {
+  rows_t rows(req.pairs.size());
+  bus_times out;
+  {
+    progress bar{"avipsim: bus travel times", 2 * req.pairs.size(), o.progress};
+    outbound(net, req, o, rows, bar);
+    for (auto const& [home, win] : req.pairs) {
+      out.queries += req.windows[win].outbound ? 1 : 0;
     }
+    inbound(net, req, o, rows, out.queries);
+    bar.finish();
   }
-  bar.finish();
-  transit_matrix out;
-  out.offsets.resize(n_o + 1, 0);
-  auto to_minutes = [&](float s) {
-    return s > tol_s ? kUnreachableMinutes : static_cast<std::uint16_t>(std::ceil(s / 60.0F));
-  };
-  for (std::size_t i = 0; i < n_o; ++i) {
-    for (auto const& [j, t] : per_origin[i]) {
-      float const weekday = std::max(t[0], t[1]);
-      std::array<std::uint16_t, kTransitWindows> mins{to_minutes(weekday), to_minutes(t[2]), to_minutes(t[3]),
-                                                      to_minutes(t[4])};
-      if (std::all_of(mins.begin(), mins.end(), [](auto v) { return v == kUnreachableMinutes; })) {
-        continue;
-      }
-      out.destination.push_back(j);
-      out.minutes.push_back(mins);
+  out.offsets.assign(rows.size() + 1, 0);
+  for (std::size_t q = 0; q < rows.size(); ++q) {
+    out.offsets[q + 1] = out.offsets[q] + static_cast<std::uint32_t>(rows[q].size());
+  }
+  out.facility.reserve(out.offsets.back());
+  out.median.reserve(out.offsets.back());
+  out.p80.reserve(out.offsets.back());
+  for (auto& row : rows) {
+    for (auto const& e : row) {
+      out.facility.push_back(e.destination);
+      out.median.push_back(e.median_min);
+      out.p80.push_back(e.p80_min);
     }
-    out.offsets[i + 1] = static_cast<std::uint32_t>(out.destination.size());
+    std::vector<profile_entry>{}.swap(row);
   }
   return out;
 }
 
-std::vector<std::vector<unsigned char>> bus_reachable_zones(std::string const& feed_path, int epsg,
-                                                            std::vector<xy> const& destinations, int window,
-                                                            travel_time_options const& o) {
-  struct spec {
-    int from_s, to_s, deadline_s, weekday;
-  };
-  std::array<spec, 4> const specs{{{7 * 3600, 8 * 3600 + 1800, 9 * 3600, 1},
-                                   {5 * 3600 + 1800, 7 * 3600, 7 * 3600 + 1800, 1},
-                                   {19 * 3600, 20 * 3600 + 1800, 48 * 3600, 1},
-                                   {7 * 3600 + 1800, 9 * 3600, 10 * 3600, 5}}};
-  auto const& w = specs.at(static_cast<std::size_t>(window));
-  auto feed = read_gtfs(feed_path, {"", w.weekday});
-  apply_service_edits(feed, o.service_edits);
-  transformer const to_metric{4326, epsg};
-  std::vector<xy> stops;
-  for (auto const& p : feed.stop_lonlat) {
-    stops.push_back(to_metric.forward(p));
-  }
-  raptor const r{feed, stops,
-                 raptor_options{o.max_transfers, o.transfer_radius_m, o.walk_speed_kmh, o.detour_factor}};
-  auto const n = stops.size();
-  auto const m = stop_matrix(r, n, w.from_s, w.to_s, o.step_minutes * 60, w.deadline_s);
-  auto const egress = near_stops(destinations, stops, o);
-  double const tol_s = o.tolerance_minutes * 60.0;
-  double const metres_per_s = o.walk_speed_kmh / 3.6 / o.detour_factor;
-  std::vector<std::vector<unsigned char>> out(destinations.size());
+std::vector<std::vector<unsigned char>> cell_zones(std::vector<xy> const& homes, double cell_size,
+                                                   std::vector<std::vector<std::uint32_t>> const& cells_of) {
+  std::vector<std::vector<unsigned char>> out(cells_of.size());
   tbb::enumerable_thread_specific<std::unique_ptr<geos_context>> contexts;
-  tbb::parallel_for(std::size_t{0}, destinations.size(), [&](std::size_t j) {
+  double const h = cell_size / 2.0;
+  tbb::parallel_for(std::size_t{0}, cells_of.size(), [&](std::size_t j) {
+    if (cells_of[j].empty()) {
+      return;
+    }
     auto& g = contexts.local();
     if (!g) {
       g = std::make_unique<geos_context>();
     }
-    std::vector<geos_context::geometry> discs;
-    // The destination itself on foot, then every stop a with time left after reaching j.
-    discs.push_back(g->buffer(g->point(destinations[j].x, destinations[j].y).get(), tol_s * metres_per_s, 8));
-    for (std::size_t a = 0; a < n; ++a) {
-      double best = kInf;
-      for (auto const& [b, walk] : egress[j]) {
-        best = std::min(best, static_cast<double>(m[a * n + b]) + walk);
-      }
-      double const left = tol_s - best;
-      if (left > 0) {
-        discs.push_back(g->buffer(g->point(stops[a].x, stops[a].y).get(), left * metres_per_s, 8));
-      }
+    std::vector<geos_context::geometry> squares;
+    for (auto c : cells_of[j]) {
+      squares.push_back(g->box(homes[c].x - h, homes[c].y - h, homes[c].x + h, homes[c].y + h));
     }
-    auto u = g->unary_union(std::move(discs));
+    auto u = g->unary_union(std::move(squares));
     out[j] = g->to_wkb(u.get());
   });
   return out;

@@ -1,25 +1,19 @@
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "geo/gtfs_feed.hpp"
 #include "geo/projection.hpp"
+#include "geo/raptor.hpp"
+#include "geo/timetable.hpp"
 
 namespace avip::geo {
 
-inline constexpr std::size_t kTransitWindows = 4;  ///< weekday, early, late, saturday
 inline constexpr std::uint16_t kUnreachableMinutes = 0xFFFF;
-
-/// Door-to-door bus times from origins to destinations, per window, for the pairs within the
-/// tolerance in at least one window: CSR over origins (the shape of sim::bus_access).
-struct transit_matrix {
-  std::vector<std::uint32_t> offsets;  ///< size origins + 1
-  std::vector<std::uint32_t> destination;
-  std::vector<std::array<std::uint16_t, kTransitWindows>> minutes;
-};
 
 struct travel_time_options {
   double tolerance_minutes{45.0};
@@ -27,34 +21,78 @@ struct travel_time_options {
   double walk_speed_kmh{4.5};
   double detour_factor{1.3};
   int max_transfers{2};
-  double transfer_radius_m{400.0};
-  int step_minutes{15};  ///< departure times tried within each window
+  double transfer_radius_m{400.0};    ///< direct walking transfers between stops
+  double max_transfer_walk_m{800.0};  ///< chains of transfers closed up to this length
+  std::int32_t min_change_s{120};     ///< between alighting and boarding another vehicle
   bool progress{true};
   std::vector<service_edit> service_edits;  ///< scenario changes of bus service
+  std::string service_date;                 ///< YYYYMMDD, empty = automatic
 };
 
-/// Bus travel times from every origin to every destination (points in `epsg`, metric), walking access
-/// and egress included, for four windows:
-///  - weekday: the worse of the morning trip home → facility departing 07:00–08:30 and the evening trip
-///    facility → home departing 17:00–18:30;
-///  - early: home → facility departing 05:30–07:00 (arrive before 7:30);
-///  - late: facility → home departing 19:00–20:30;
-///  - saturday: home → facility departing 07:30–09:00 on the feed's typical Saturday.
-/// Method: RAPTOR from every stop at every departure time of a window gives a stop-to-stop matrix of
-/// the shortest in-vehicle-plus-waiting times; origins and destinations join it through the stops
-/// within walking reach. Parallel over stops and origins (oneTBB). Several feeds are merged by
-/// computing each and keeping the best time (no transfer between feeds).
-transit_matrix bus_travel_times(std::vector<std::string> const& feeds, int epsg,
-                                std::vector<xy> const& origins, std::vector<xy> const& destinations,
-                                travel_time_options const& options);
+/// The first Saturday on or after a YYYYMMDD date ("" when the date is malformed).
+std::string saturday_on_or_after(std::string const& yyyymmdd);
 
-/// Bus-reachable zone of each destination in one window (0 weekday morning, 1 early, 2 late, 3
-/// Saturday): the area from which it is reachable within the tolerance, as the union of walking discs
-/// around every stop from which the destination is reached in time, each disc's radius being the
-/// walk the remaining time allows (forward search from every stop over the window's departures).
-/// WKB polygons in `epsg`; an empty WKB when nothing reaches it.
-std::vector<std::vector<unsigned char>> bus_reachable_zones(std::string const& feed, int epsg,
-                                                            std::vector<xy> const& destinations, int window,
-                                                            travel_time_options const& options);
+/// The timetables of a territory's feeds (all feeds merged: transfers between them are allowed), for a
+/// weekday and for a Saturday, with the service edits applied. Built once, read-only.
+class bus_network {
+ public:
+  bus_network(std::vector<std::string> const& feeds, int epsg, travel_time_options const& o);
+  /// Timetables built elsewhere (tests, benchmarks).
+  bus_network(std::unique_ptr<timetable> weekday, std::unique_ptr<timetable> saturday)
+      : weekday_{std::move(weekday)}, saturday_{std::move(saturday)} {}
+  [[nodiscard]] timetable const& day(bool saturday) const { return saturday ? *saturday_ : *weekday_; }
+  [[nodiscard]] std::string const& date(bool saturday) const {
+    return saturday ? saturday_date_ : weekday_date_;
+  }
+
+ private:
+  std::unique_ptr<timetable> weekday_, saturday_;
+  std::string weekday_date_, saturday_date_;
+};
+
+/// A departure window: departures every minute in [from_min, to_min) (minutes after midnight).
+struct bus_window {
+  bool outbound{true};  ///< home → facility; false: facility → home
+  bool saturday{false};
+  std::int32_t from_min{0};
+  std::int32_t to_min{0};
+};
+
+/// What to compute: the (home, window) pairs a run needs, homes being cell centres.
+struct bus_request {
+  std::vector<xy> homes;
+  std::vector<xy> facilities;
+  std::vector<bus_window> windows;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;  ///< (home, window), sorted, unique
+};
+
+/// Bus times per requested pair (CSR over `pairs`, facilities sorted in each row): the median and 80th
+/// percentile door-to-door minutes over the window's departure minutes, initial wait included, kept
+/// when the median is within the tolerance.
+struct bus_times {
+  std::vector<std::uint32_t> offsets;
+  std::vector<std::uint32_t> facility;
+  std::vector<std::uint16_t> median;
+  std::vector<std::uint16_t> p80;  ///< kUnreachableMinutes when above the tolerance
+  std::size_t queries{0};          ///< rRAPTOR origins × windows run
+};
+
+/// Range-RAPTOR from every requested home (outbound windows) and from every facility (inbound windows:
+/// the evening trip leaves the facility), one-to-many, with walking access and egress within
+/// max_access_m. Parallel over origins (oneTBB); the result does not depend on the thread count.
+bus_times bus_profiles(bus_network const& net, bus_request const& request, travel_time_options const& o);
+
+/// Stops within max_access_m of each point (straight line), with the walking seconds.
+std::vector<std::vector<stop_walk>> near_stops(std::vector<xy> const& points, timetable const& tt,
+                                               travel_time_options const& o);
+
+/// Egress CSR from the stops to the points within walking reach.
+egress_index egress_to(std::vector<xy> const& points, timetable const& tt, travel_time_options const& o);
+
+/// Bus-reachable zone of each facility: the union of the squares (cells of `cell_size` around
+/// `homes`) listed for it, e.g. the cells from which the engine's median times reach it. WKB in `epsg`;
+/// an empty WKB when the list is empty.
+std::vector<std::vector<unsigned char>> cell_zones(std::vector<xy> const& homes, double cell_size,
+                                                   std::vector<std::vector<std::uint32_t>> const& cells_of);
 
 }  // namespace avip::geo

@@ -1,11 +1,20 @@
 #include "scenarios/pipeline.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <iostream>
+#include <limits>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/error.hpp"
+#include "geo/file_hash.hpp"
+#include "geo/road_network.hpp"
 #include "geo/travel_times.hpp"
 #include "scenarios/apply.hpp"
 #include "scenarios/scenario_check.hpp"
@@ -19,76 +28,304 @@ namespace avip::scenarios {
 
 namespace fs = std::filesystem;
 
-sim::bus_access compute_bus_access(territory::territory const& t, sim::world const& w, sim::params const& p,
-                                   std::vector<edit> const& edits, bool progress) {
-  sim::bus_access bus;
-  if (t.gtfs.empty()) {
-    return bus;
-  }
-  std::vector<std::uint8_t> wanted(w.grid.size(), 0);
-  for (std::size_t i = 0; i < w.grid.size(); ++i) {
-    wanted[i] = w.grid.people[sim::cell_idx::from(i)] > 0 ? 1 : 0;
-  }
-  for (auto c : w.families.cell) {
-    if (c.valid()) {
-      wanted[c.index()] = 1;
+namespace {
+
+/// FNV-1a over bytes, to key the bus caches.
+struct hasher {
+  std::uint64_t h{14695981039346656037ULL};
+  void bytes(void const* p, std::size_t n) {
+    auto const* c = static_cast<unsigned char const*>(p);
+    for (std::size_t i = 0; i < n; ++i) {
+      h = (h ^ c[i]) * 1099511628211ULL;
     }
   }
-  std::vector<geo::xy> origins;
-  std::vector<std::size_t> cell_of;
-  for (std::size_t i = 0; i < w.grid.size(); ++i) {
-    if (wanted[i] != 0) {
-      origins.push_back({w.grid.centre[sim::cell_idx::from(i)].x, w.grid.centre[sim::cell_idx::from(i)].y});
-      cell_of.push_back(i);
+  template <typename T>
+  void value(T const& v) {
+    bytes(&v, sizeof v);
+  }
+  void text(std::string const& s) {
+    value(s.size());
+    bytes(s.data(), s.size());
+  }
+};
+
+/// Timetables and bus times already computed in this process, keyed by a hash of their inputs.
+struct bus_cache {
+  std::mutex mutex;
+  std::map<std::uint64_t, std::shared_ptr<geo::bus_network const>> networks;
+  std::map<std::uint64_t, std::shared_ptr<sim::bus_access const>> times;
+};
+
+bus_cache& cache() {
+  static bus_cache c;
+  return c;
+}
+
+/// The (cell, window key) pairs to compute: the bus families' windows, and with `standard` every
+/// populated cell × the standard windows.
+std::vector<std::pair<std::uint32_t, std::uint16_t>> needed_pairs(sim::world const& w, bool standard) {
+  std::vector<std::pair<std::uint32_t, std::uint16_t>> pairs;
+  for (std::size_t i = 0; i < w.families.size(); ++i) {
+    auto const f = sim::family_idx::from(i);
+    if (w.families.mobility_mode[f] != sim::mobility::bus || !w.families.cell[f].valid()) {
+      continue;
+    }
+    auto const need = sim::bus_windows_of(w.families.hours[f]);
+    auto const c = static_cast<std::uint32_t>(w.families.cell[f].index());
+    if (need.weekday) {
+      pairs.emplace_back(c, need.morning);
+      pairs.emplace_back(c, need.evening);
+    }
+    if (need.saturday) {
+      pairs.emplace_back(c, need.saturday_morning);
     }
   }
-  std::vector<geo::xy> dests;
+  if (standard) {
+    for (std::size_t i = 0; i < w.grid.size(); ++i) {
+      if (w.grid.people[sim::cell_idx::from(i)] > 0) {
+        for (auto const& keys : sim::kStandardBusKeys) {
+          pairs.emplace_back(static_cast<std::uint32_t>(i), keys[0]);
+          pairs.emplace_back(static_cast<std::uint32_t>(i), keys[1]);
+        }
+      }
+    }
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
+}
+
+geo::bus_request make_request(sim::world const& w,
+                              std::vector<std::pair<std::uint32_t, std::uint16_t>> const& pairs,
+                              std::vector<std::uint16_t>& keys) {
+  geo::bus_request r;
+  for (auto const& c : w.grid.centre) {
+    r.homes.push_back({c.x, c.y});
+  }
   for (auto const& l : w.facilities.location) {
-    dests.push_back({l.x, l.y});
+    r.facilities.push_back({l.x, l.y});
   }
-  std::vector<std::string> feeds;
-  for (auto const& g : t.gtfs) {
-    feeds.push_back(g.string());
+  keys.clear();
+  for (auto const& pr : pairs) {
+    keys.push_back(pr.second);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (auto k : keys) {
+    auto const d = sim::bus_key_departures(k);
+    auto const trip = sim::bus_key_trip(k);
+    r.windows.push_back({trip != sim::bus_trip::evening, trip == sim::bus_trip::saturday, d[0], d[1]});
+  }
+  for (auto const& [c, k] : pairs) {
+    auto const win = std::lower_bound(keys.begin(), keys.end(), k) - keys.begin();
+    r.pairs.emplace_back(c, static_cast<std::uint32_t>(win));
+  }
+  return r;
+}
+
+}  // namespace
+
+sim::bus_access compute_bus_access(territory::territory const& t, sim::world const& w, sim::params const& p,
+                                   std::vector<edit> const& edits, bus_access_options const& ba) {
+  if (t.gtfs.empty()) {
+    return {};
   }
   geo::travel_time_options o;
   o.tolerance_minutes = p.tolerance_minutes[static_cast<std::size_t>(sim::mobility::bus)];
   o.walk_speed_kmh = p.walk_speed_kmh;
   o.detour_factor = p.detour_factor;
-  o.progress = progress;
+  o.progress = ba.progress;
+  o.service_date = ba.service_date;
+  std::vector<std::string> feeds;
+  hasher net_key;
+  for (auto const& g : t.gtfs) {
+    feeds.push_back(g.string());
+    net_key.text(fs::weakly_canonical(g).string());
+    net_key.text(fs::is_regular_file(g) ? geo::file_sha256(g.string()) : std::string{});
+  }
   for (auto const& e : edits) {
     if (e.kind == edit_kind::bus_service) {
       o.service_edits.push_back({e.routes, e.service_from_s, e.service_to_s, e.frequency_factor, e.headway_s,
                                  e.file + ": " + e.pointer});
+      for (auto const& r : e.routes) {
+        net_key.text(r);
+      }
+      net_key.value(e.service_from_s);
+      net_key.value(e.service_to_s);
+      net_key.value(e.frequency_factor);
+      net_key.value(e.headway_s);
     }
   }
-  auto const m = geo::bus_travel_times(feeds, w.epsg, origins, dests, o);
-  bus.offsets.assign(w.grid.size() + 1, 0);
-  std::vector<std::uint32_t> count(w.grid.size(), 0);
-  for (std::size_t k = 0; k < origins.size(); ++k) {
-    count[cell_of[k]] = m.offsets[k + 1] - m.offsets[k];
+  net_key.text(o.service_date);
+  net_key.value(w.epsg);
+  net_key.value(o.walk_speed_kmh);
+  net_key.value(o.detour_factor);
+  auto const pairs = needed_pairs(w, ba.standard_windows);
+  hasher times_key = net_key;
+  times_key.value(o.tolerance_minutes);
+  times_key.bytes(pairs.data(), pairs.size() * sizeof(pairs[0]));
+  times_key.bytes(w.grid.centre.data(), w.grid.centre.size() * sizeof(sim::point));
+  times_key.bytes(w.facilities.location.data(), w.facilities.location.size() * sizeof(sim::point));
+  auto& c = cache();
+  std::lock_guard const lock{c.mutex};
+  if (auto it = c.times.find(times_key.h); it != c.times.end()) {
+    return *it->second;
   }
-  for (std::size_t i = 0; i < w.grid.size(); ++i) {
-    bus.offsets[i + 1] = bus.offsets[i] + count[i];
+  auto& net = c.networks[net_key.h];
+  if (!net) {
+    net = std::make_shared<geo::bus_network const>(feeds, w.epsg, o);
   }
-  bus.facility.resize(bus.offsets.back());
-  bus.minutes.resize(bus.offsets.back());
-  for (std::size_t k = 0; k < origins.size(); ++k) {
-    auto o2 = bus.offsets[cell_of[k]];
-    for (auto j = m.offsets[k]; j < m.offsets[k + 1]; ++j, ++o2) {
-      bus.facility[o2] = sim::facility_idx{m.destination[j]};
-      bus.minutes[o2] = m.minutes[j];
-    }
+  std::vector<std::uint16_t> keys;
+  auto const request = make_request(w, pairs, keys);
+  auto const m = geo::bus_profiles(*net, request, o);
+  auto bus = std::make_shared<sim::bus_access>();
+  for (auto const& [cell, key] : pairs) {
+    bus->row.push_back(sim::bus_access::row_key(sim::cell_idx::from(cell), key));
   }
-  return bus;
+  bus->offsets = m.offsets;
+  bus->facility.reserve(m.facility.size());
+  for (auto k : m.facility) {
+    bus->facility.push_back(sim::facility_idx{k});
+  }
+  bus->median = m.median;
+  bus->p80 = m.p80;
+  c.times[times_key.h] = bus;
+  return *bus;
 }
 
-prepared prepare(fs::path const& scenario_file, bool with_bus, bool progress) {
+sim::bus_access compute_bus_access(territory::territory const& t, sim::world const& w, sim::params const& p,
+                                   std::vector<edit> const& edits, bool progress) {
+  bus_access_options o;
+  o.progress = progress;
+  return compute_bus_access(t, w, p, edits, o);
+}
+
+namespace {
+
+/// Road graphs already read in this process, keyed by file, CRS and walking speed (a compare reads the
+/// extract once).
+struct road_cache {
+  std::mutex mutex;
+  std::map<std::tuple<std::string, int, double>, std::shared_ptr<geo::road_network const>> networks;
+};
+
+std::shared_ptr<geo::road_network const> road_network_of(territory::territory const& t, int epsg,
+                                                         double walk_speed_kmh) {
+  static road_cache c;
+  std::lock_guard const lock{c.mutex};
+  auto& net = c.networks[{fs::weakly_canonical(t.roads).string(), epsg, walk_speed_kmh}];
+  if (!net) {
+    geo::road_options o;
+    o.walk_speed_kmh = walk_speed_kmh;
+    net = std::make_shared<geo::road_network const>(geo::road_network::read_osm(t.roads.string(), epsg, o));
+  }
+  return net;
+}
+
+/// Merges one family's car and walking rows (each sorted by facility) into `r`.
+void merge_row(geo::road_times const& car, std::size_t car_row, geo::road_times const& walk, std::size_t i,
+               sim::road_access& r) {
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  auto c = car_row == SIZE_MAX ? 0 : car.offsets[car_row];
+  auto const ce = car_row == SIZE_MAX ? 0 : car.offsets[car_row + 1];
+  auto k = walk.offsets[i];
+  auto const ke = walk.offsets[i + 1];
+  while (c < ce || k < ke) {
+    auto const tc = c < ce ? car.target[c] : UINT32_MAX;
+    auto const tw = k < ke ? walk.target[k] : UINT32_MAX;
+    auto const t = std::min(tc, tw);
+    r.facility.push_back(sim::facility_idx{t});
+    r.car.push_back(tc == t ? car.minutes[c++] : inf);
+    r.walk.push_back(tw == t ? walk.minutes[k++] : inf);
+  }
+}
+
+}  // namespace
+
+sim::road_access compute_road_access(territory::territory const& t, sim::world const& w,
+                                     sim::params const& p) {
+  if (t.roads.empty()) {
+    return {};
+  }
+  auto const net = road_network_of(t, w.epsg, p.walk_speed_kmh);
+  std::vector<geo::xy> homes;
+  std::vector<geo::xy> drivers;  // only car families drive
+  std::vector<std::size_t> car_row(w.families.size(), SIZE_MAX);
+  for (std::size_t i = 0; i < w.families.size(); ++i) {
+    auto const& l = w.families.location[sim::family_idx::from(i)];
+    homes.push_back({l.x, l.y});
+    if (w.families.mobility_mode[sim::family_idx::from(i)] == sim::mobility::car) {
+      car_row[i] = drivers.size();
+      drivers.push_back({l.x, l.y});
+    }
+  }
+  std::vector<geo::xy> facilities;
+  for (auto const& l : w.facilities.location) {
+    facilities.push_back({l.x, l.y});
+  }
+  // Every mode walks: bus families up to the bus tolerance, so walking is bounded by the longest one.
+  auto const& tol = p.tolerance_minutes;
+  double const walk_bound = *std::max_element(tol.begin(), tol.end());
+  double const car_bound = tol[static_cast<std::size_t>(sim::mobility::car)];
+  auto const walk = geo::one_to_many(*net, geo::road_mode::walk, homes, facilities, walk_bound);
+  auto const car = geo::one_to_many(*net, geo::road_mode::car, drivers, facilities, car_bound);
+  sim::road_access r;
+  r.max_car_kmh = net->max_car_kmh();
+  r.family_walks_on_roads = walk.origin_snapped;
+  r.facility_walks_on_roads = walk.target_snapped;
+  r.offsets.assign(w.families.size() + 1, 0);
+  for (std::size_t i = 0; i < w.families.size(); ++i) {
+    merge_row(car, car_row[i], walk, i, r);
+    r.offsets[i + 1] = static_cast<std::uint32_t>(r.facility.size());
+  }
+  return r;
+}
+
+namespace {
+
+/// The feeds' service days and validity; bus_service routes must be in a feed.
+geo::transit_summary transit_of(territory::territory const& t, scenario const& s) {
+  std::vector<std::string> feeds;
+  for (auto const& g : t.gtfs) {
+    feeds.push_back(g.string());
+  }
+  if (feeds.empty()) {
+    return {};
+  }
+  auto tr = geo::describe_transit(feeds, s.date);
+  for (auto const& e : s.edits) {
+    for (std::size_t i = 0; e.kind == edit_kind::bus_service && i < e.routes.size(); ++i) {
+      if (!tr.has_route(e.routes[i])) {
+        throw scenario_error{fmt::format("{}: {}/routes/{}: no route '{}' in the GTFS feeds ({})", e.file,
+                                         e.pointer, i, e.routes[i], fmt::join(feeds, ", "))};
+      }
+    }
+  }
+  for (auto const& w : tr.warnings) {
+    std::cerr << "warning: " << w << '\n';
+  }
+  return tr;
+}
+
+}  // namespace
+
+prepared prepare(fs::path const& scenario_file, bool with_bus, bool progress, std::string const& date) {
   prepared p;
   p.spec = read_scenario(scenario_file);
+  if (!date.empty()) {
+    p.spec.date = date;
+  }
   p.territory = territory::load_territory(p.spec.territory);
   p.world = apply_edits(p.spec, p.territory);
+  p.transit = transit_of(p.territory, p.spec);
   if (with_bus) {
-    p.world.bus = compute_bus_access(p.territory, p.world, p.spec.params, p.spec.edits, progress);
+    bus_access_options o;
+    o.progress = progress;
+    o.service_date = p.spec.date;
+    p.world.bus = compute_bus_access(p.territory, p.world, p.spec.params, p.spec.edits, o);
+  }
+  if (with_bus) {  // the run's travel times: bus above, car and walking on roads here
+    p.world.roads = compute_road_access(p.territory, p.world, p.spec.params);
   }
   return p;
 }
@@ -107,6 +344,7 @@ viz::run_metadata metadata(prepared const& p, run_request const& request, int re
   m.threads = request.threads;
   m.elapsed_seconds = seconds;
   m.observed_file = request.observed;
+  m.transit = p.transit;
   return m;
 }
 
@@ -132,7 +370,7 @@ void compare_into(std::vector<fs::path> const& files, run_request const& request
   }
   std::vector<prepared> preps;
   for (auto const& f : files) {
-    preps.push_back(prepare(f, true, request.progress));
+    preps.push_back(prepare(f, true, request.progress, request.date));
   }
   for (auto const& p : preps) {
     if (fs::weakly_canonical(p.spec.territory) != fs::weakly_canonical(preps.front().spec.territory)) {

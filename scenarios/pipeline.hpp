@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "geo/gtfs_calendar.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/results.hpp"
 #include "sim/world.hpp"
@@ -18,22 +19,45 @@ struct run_request {
   int threads{0};  ///< recorded only: main sets the thread count
   bool progress{true};
   std::filesystem::path observed{};  ///< observed figures for the validation (empty: beside the manifest)
+  std::string date{};                ///< bus service date YYYYMMDD (--date), overrides the scenarios' "date"
 };
 
 /// A scenario made ready to run: read, territory loaded, edits applied.
 struct prepared {
   scenario spec;
   territory::territory territory;
-  sim::world world;  ///< after the edits
+  sim::world world;              ///< after the edits
+  geo::transit_summary transit;  ///< the bus service days kept and the feeds' validity (empty without feeds)
 };
 
 /// `with_bus`: compute the bus travel times from the territory's GTFS feeds (cells → facilities, four
 /// windows) into world.bus; `check` skips them.
-prepared prepare(std::filesystem::path const& scenario_file, bool with_bus = true, bool progress = true);
+/// `date` (YYYYMMDD, --date) overrides the scenario's "date". The feeds' calendars are read in any case:
+/// a day without trips or a bus_service route in no feed is refused, an expired feed warned on stderr.
+prepared prepare(std::filesystem::path const& scenario_file, bool with_bus = true, bool progress = true,
+                 std::string const& date = {});
 
-/// Bus travel times of the world's populated cells to its facilities, as the engine reads them.
+/// What compute_bus_access computes beside the bus families' own windows.
+struct bus_access_options {
+  bool progress{true};
+  std::string service_date;      ///< YYYYMMDD, empty = automatic
+  bool standard_windows{false};  ///< also every populated cell × the standard windows (avipsim transit)
+};
+
+/// Bus times (rRAPTOR medians over each window's departure minutes) from the cells of the bus families
+/// to the facilities, for the windows their care hours give, as the engine reads them. Computed once
+/// per distinct timetable and request in the process (a `compare` shares them between scenarios).
+sim::bus_access compute_bus_access(territory::territory const& t, sim::world const& w, sim::params const& p,
+                                   std::vector<edit> const& edits, bus_access_options const& o);
 sim::bus_access compute_bus_access(territory::territory const& t, sim::world const& w, sim::params const& p,
                                    std::vector<edit> const& edits, bool progress);
+
+/// Car and walking minutes on the territory's road graph (its OpenStreetMap extract, read once per
+/// process) from every family's home to the facilities within reach: car for the car families up to
+/// the car tolerance, walking for all up to the longest tolerance. Empty when the territory has no
+/// road graph (the engine then uses straight lines × the communes' detour factors).
+sim::road_access compute_road_access(territory::territory const& t, sim::world const& w,
+                                     sim::params const& p);
 
 /// Runs a prepared scenario and writes its outputs into `dir` (an empty staging folder).
 sim::run_results run_into(prepared const& p, run_request const& request, std::filesystem::path const& dir);

@@ -16,6 +16,32 @@ double straight_minutes(point a, point b, double speed_kmh, double detour) {
   return d / (speed_kmh * 1000.0 / 60.0);
 }
 
+namespace {
+
+/// Walking minutes: on the road graph when both ends are on it, else a straight line × the detour
+/// factor of the family's commune.
+double walk_minutes(world const& w, params const& p, family_idx f, facility_idx k) {
+  if (!w.roads.empty()) {
+    if (double const m = w.roads.walk_minutes(f, k); !std::isnan(m)) {
+      return m;
+    }
+  }
+  return straight_minutes(w.families.location[f], w.facilities.location[k], p.walk_speed_kmh,
+                          detour_factor_of(w.communes, w.families.commune[f], p.detour_factor));
+}
+
+/// Car minutes: on the road graph when there is one (none off it), else a straight line × the detour
+/// factor of the family's commune.
+double car_minutes(world const& w, params const& p, family_idx f, facility_idx k) {
+  if (!w.roads.empty()) {
+    return w.roads.car_minutes(f, k);
+  }
+  return straight_minutes(w.families.location[f], w.facilities.location[k], p.car_speed_kmh,
+                          detour_factor_of(w.communes, w.families.commune[f], p.detour_factor));
+}
+
+}  // namespace
+
 bool fits_hours(world const& w, params const& p, family_idx f, facility_idx k) {
   auto const& fa = w.facilities;
   auto const& fm = w.families;
@@ -90,26 +116,6 @@ struct bucket_index {
   }
 };
 
-struct needed_windows {
-  bool early{false};
-  bool late{false};
-  bool saturday{false};
-};
-
-needed_windows windows_of(week_mask const& m) {
-  needed_windows n;
-  for (int d = 0; d < 5; ++d) {
-    for (int minute = 0; minute < 7 * 60 + 30; minute += week_mask::kMinutesPerSlot) {
-      n.early = n.early || m.is_open(d, minute);
-    }
-    for (int minute = 19 * 60; minute < 24 * 60; minute += week_mask::kMinutesPerSlot) {
-      n.late = n.late || m.is_open(d, minute);
-    }
-  }
-  n.saturday = m.has_day(5) || m.has_day(6);
-  return n;
-}
-
 }  // namespace
 
 candidates build_candidates(world const& w, params const& p) {
@@ -135,37 +141,36 @@ candidates build_candidates(world const& w, params const& p) {
       auto const home = w.families.location[f];
       auto const mode = w.families.mobility_mode[f];
       double const tol = p.tolerance_minutes[static_cast<std::size_t>(mode)];
-      auto const need = windows_of(w.families.hours[f]);
+      auto const need = bus_windows_of(w.families.hours[f]);
       bool reachable_any = false;
       bool compatible_any = false;
       auto& out = per_family[i];
-      // Bus times from the family's cell, by facility, when a timetable was given.
+      // Bus times from the family's cell (sorted rows, binary search): the worst of the medians of the
+      // trips it makes, each within the tolerance, or unreachable.
       auto bus_minutes = [&](facility_idx k) -> double {
-        if (mode != mobility::bus || w.bus.empty() || !w.families.cell[f].valid()) {
+        if (mode != mobility::bus || w.bus.empty() || !w.families.cell[f].valid() ||
+            !(need.weekday || need.saturday)) {
           return 1e9;
         }
-        auto const cell = w.families.cell[f].index();
-        double worst = 0;
-        for (auto j = w.bus.offsets[cell]; j < w.bus.offsets[cell + 1]; ++j) {
-          if (w.bus.facility[j] == k) {
-            auto const& m = w.bus.minutes[j];
-            worst = m[0];
-            if (need.early) worst = std::max<double>(worst, m[1]);
-            if (need.late) worst = std::max<double>(worst, m[2]);
-            if (need.saturday) worst = std::max<double>(worst, m[3]);
-            return worst >= bus_access::kUnreachable ? 1e9 : worst;
-          }
+        auto const cell = w.families.cell[f];
+        std::uint16_t worst = 0;
+        if (need.weekday) {
+          worst = std::max(w.bus.median_minutes(cell, need.morning, k),
+                           w.bus.median_minutes(cell, need.evening, k));
         }
-        return 1e9;
+        if (need.saturday) {
+          worst = std::max(worst, w.bus.median_minutes(cell, need.saturday_morning, k));
+        }
+        return worst >= bus_access::kUnreachable ? 1e9 : worst;
       };
       bool const by_bus = mode == mobility::bus && !w.bus.empty();
-      double const search_speed = mode == mobility::car ? fastest : (by_bus ? 40.0 : p.walk_speed_kmh);
+      double const car_search = std::max(fastest, w.roads.max_car_kmh);  // road speeds exceed car_speed_kmh
+      double const search_speed = mode == mobility::car ? car_search : (by_bus ? 40.0 : p.walk_speed_kmh);
       double const search = tol * search_speed * 1000.0 / 60.0;
       index.around(home, search, [&](facility_idx k) {
-        auto const to = w.facilities.location[k];
-        double minutes = straight_minutes(home, to, p.walk_speed_kmh, p.detour_factor);
+        double minutes = walk_minutes(w, p, f, k);
         if (mode == mobility::car) {
-          minutes = std::min(minutes, straight_minutes(home, to, p.car_speed_kmh, p.detour_factor));
+          minutes = std::min(minutes, car_minutes(w, p, f, k));
         } else if (mode == mobility::bus) {
           minutes = std::min(minutes, bus_minutes(k));
         }

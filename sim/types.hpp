@@ -50,11 +50,41 @@ inline constexpr std::array<std::string_view, 5> kInsertionPathNames{"job_search
 enum class mobility : std::uint8_t { car, bus, walk };
 inline constexpr std::array<std::string_view, 3> kMobilityNames{"car", "bus", "walk"};
 
-/// Time windows for access (DESIGN.md "Access").
+/// Standard time windows of `avipsim transit` (DESIGN.md "Access"): weekday = 08:00 drop-off and 17:00
+/// pick-up, early = 06:30 drop-off, late = 19:30 pick-up, saturday = 08:00 drop-off on a Saturday.
 enum class time_window : std::uint8_t { weekday, early, late, saturday };
 inline constexpr std::size_t kWindowCount = 4;
 inline constexpr std::array<std::string_view, kWindowCount> kWindowNames{"weekday", "early", "late",
                                                                          "saturday"};
+
+/// Bus trips a family makes: home → facility before the weekday drop-off, facility → home after the
+/// weekday pick-up, home → facility before the Saturday drop-off.
+enum class bus_trip : std::uint8_t { morning, evening, saturday };
+inline constexpr int kBusWindowMinutes = 60;  ///< departures tried: every minute of the hour before / after
+inline constexpr int kBusKeySlots = 97;       ///< 15-min slots 0…96 (24:00 included)
+/// A window key: the trip and the 15-min slot of its drop-off or pick-up time.
+constexpr std::uint16_t bus_window_key(bus_trip trip, int minute) {
+  return static_cast<std::uint16_t>(static_cast<int>(trip) * kBusKeySlots + minute / 15);
+}
+constexpr bus_trip bus_key_trip(std::uint16_t key) {
+  return static_cast<bus_trip>(key / kBusKeySlots);
+}
+constexpr int bus_key_minute(std::uint16_t key) {
+  return (key % kBusKeySlots) * 15;
+}
+/// Departures [from, to) in minutes: the hour before a drop-off, the hour after a pick-up.
+constexpr std::array<int, 2> bus_key_departures(std::uint16_t key) {
+  int const m = bus_key_minute(key);
+  return bus_key_trip(key) == bus_trip::evening ? std::array<int, 2>{m, m + kBusWindowMinutes}
+                                                : std::array<int, 2>{m - kBusWindowMinutes, m};
+}
+/// The keys of each standard window (the second is none when equal to the first).
+inline constexpr std::array<std::array<std::uint16_t, 2>, kWindowCount> kStandardBusKeys{{
+    {bus_window_key(bus_trip::morning, 8 * 60), bus_window_key(bus_trip::evening, 17 * 60)},
+    {bus_window_key(bus_trip::morning, 6 * 60 + 30), bus_window_key(bus_trip::morning, 6 * 60 + 30)},
+    {bus_window_key(bus_trip::evening, 19 * 60 + 30), bus_window_key(bus_trip::evening, 19 * 60 + 30)},
+    {bus_window_key(bus_trip::saturday, 8 * 60), bus_window_key(bus_trip::saturday, 8 * 60)},
+}};
 
 /// Referral source of a family (France Travail, CAF, Mission locale...).
 enum class referrer : std::uint8_t { france_travail, caf, mission_locale };

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,10 @@ struct commune_table {
   /// Share of poor households (Filosofi, 0–1), to rank communes by income in the equity indicators;
   /// NaN when unknown.
   index_vector<commune_idx, double> poverty_rate;
+  /// Road length ÷ straight line for car and walking trips of the families living in the commune when
+  /// the territory has no road graph (mountain roads: Cilaos, Salazie); NaN (or absent) when not given:
+  /// params.detour_factor.
+  index_vector<commune_idx, double> detour_factor;
   [[nodiscard]] std::size_t size() const { return code.size(); }
 };
 
@@ -118,15 +124,128 @@ struct family_table {
   }
 };
 
-/// Door-to-door bus travel times (walking access and egress included) from each grid cell to the
-/// facilities it reaches within the longest tolerance, per time window: CSR over cells.
+/// Door-to-door bus times (walking access and egress included, initial wait included) from grid cells
+/// to facilities, per bus window key (sim/types.hpp): rows (cell, key) sorted, each row's facilities
+/// sorted, holding the median and 80th percentile minutes over the window's departure minutes when the
+/// median is within the bus tolerance. Only the (cell, key) pairs somebody needs are computed.
 struct bus_access {
   static constexpr std::uint16_t kUnreachable = 0xFFFF;
-  std::vector<std::uint32_t> offsets;  ///< size cells + 1, or empty when no timetable was given
+  std::vector<std::uint64_t> row;      ///< cell << 16 | window key, sorted
+  std::vector<std::uint32_t> offsets;  ///< size rows + 1, or empty when no timetable was given
   std::vector<facility_idx> facility;
-  std::vector<std::array<std::uint16_t, kWindowCount>> minutes;
+  std::vector<std::uint16_t> median;
+  std::vector<std::uint16_t> p80;
   [[nodiscard]] bool empty() const { return offsets.empty(); }
+  static std::uint64_t row_key(cell_idx c, std::uint16_t key) {
+    return (std::uint64_t{c.index()} << 16U) | key;
+  }
+  /// Index of the (cell, key, facility) entry, or npos.
+  [[nodiscard]] std::size_t find(cell_idx c, std::uint16_t key, facility_idx k) const {
+    auto const r = std::lower_bound(row.begin(), row.end(), row_key(c, key));
+    if (r == row.end() || *r != row_key(c, key)) {
+      return npos;
+    }
+    auto const i = static_cast<std::size_t>(r - row.begin());
+    auto const b = facility.begin() + offsets[i];
+    auto const e = facility.begin() + offsets[i + 1];
+    auto const f = std::lower_bound(b, e, k);
+    return f != e && *f == k ? static_cast<std::size_t>(f - facility.begin()) : npos;
+  }
+  /// Median minutes, kUnreachable when not within the tolerance.
+  [[nodiscard]] std::uint16_t median_minutes(cell_idx c, std::uint16_t key, facility_idx k) const {
+    auto const i = find(c, key, k);
+    return i == npos ? kUnreachable : median[i];
+  }
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 };
+
+/// Car and walking minutes on the territory's road graph (OpenStreetMap) from each family's home to the
+/// facilities within the longest tolerance: CSR over families, each row sorted by facility. Empty when
+/// the territory gives no road graph: car and walking times are then straight lines × the detour factor
+/// of the family's commune. A family or facility beyond the snapping limit of the walking graph walks in
+/// a straight line; beyond that of the car graph it has no car time.
+struct road_access {
+  std::vector<std::uint32_t> offsets;  ///< size families + 1, or empty when there is no road graph
+  std::vector<facility_idx> facility;
+  std::vector<float> car;   ///< minutes, +infinity when not reachable by car within the bound
+  std::vector<float> walk;  ///< minutes, +infinity when not reachable on foot within the bound
+  std::vector<std::uint8_t> family_walks_on_roads;    ///< per family: within the walking snapping limit
+  std::vector<std::uint8_t> facility_walks_on_roads;  ///< per facility
+  double max_car_kmh{0.0};                            ///< fastest car speed of the graph
+  [[nodiscard]] bool empty() const { return offsets.empty(); }
+  /// Index of the (family, facility) entry, or npos.
+  [[nodiscard]] std::size_t find(family_idx f, facility_idx k) const {
+    if (f.index() + 1 >= offsets.size()) {
+      return npos;
+    }
+    auto const b = facility.begin() + offsets[f.index()];
+    auto const e = facility.begin() + offsets[f.index() + 1];
+    auto const it = std::lower_bound(b, e, k);
+    return it != e && *it == k ? static_cast<std::size_t>(it - facility.begin()) : npos;
+  }
+  /// Car minutes on the roads; +infinity when not within the bound or off the car graph.
+  [[nodiscard]] double car_minutes(family_idx f, facility_idx k) const {
+    auto const i = find(f, k);
+    return i == npos ? kInfinity : car[i];
+  }
+  /// Walking minutes on the roads, or NaN when either end is off the walking graph (walk straight).
+  [[nodiscard]] double walk_minutes(family_idx f, facility_idx k) const {
+    if (f.index() >= family_walks_on_roads.size() || family_walks_on_roads[f.index()] == 0 ||
+        k.index() >= facility_walks_on_roads.size() || facility_walks_on_roads[k.index()] == 0) {
+      return std::numeric_limits<double>::quiet_NaN();
+    }
+    auto const i = find(f, k);
+    return i == npos ? kInfinity : walk[i];
+  }
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr double kInfinity = std::numeric_limits<double>::infinity();
+};
+
+/// The detour factor of commune `c` (road ÷ straight line), or `fallback` when the commune gives none.
+inline double detour_factor_of(commune_table const& communes, commune_idx c, double fallback) {
+  if (!c.valid() || c.index() >= communes.detour_factor.size()) {
+    return fallback;
+  }
+  double const d = communes.detour_factor[c];
+  return d >= 1.0 ? d : fallback;  // NaN compares false
+}
+
+/// The bus windows a family's care hours give (15-min slots): drop-off = the earliest opening over
+/// Monday–Friday, pick-up = the latest closing; Saturday drop-off when it needs Saturday (or Sunday).
+struct family_bus_windows {
+  bool weekday{false};
+  bool saturday{false};
+  std::uint16_t morning{0};
+  std::uint16_t evening{0};
+  std::uint16_t saturday_morning{0};
+};
+inline family_bus_windows bus_windows_of(week_mask const& m) {
+  family_bus_windows w;
+  int drop = 24 * 60;
+  int pick = 0;
+  for (int d = 0; d < 5; ++d) {
+    for (int slot = 0; slot < static_cast<int>(week_mask::kSlotsPerDay); ++slot) {
+      if (m.is_open(d, slot * week_mask::kMinutesPerSlot)) {
+        drop = std::min(drop, slot * week_mask::kMinutesPerSlot);
+        pick = std::max(pick, (slot + 1) * week_mask::kMinutesPerSlot);
+      }
+    }
+  }
+  if (pick > 0) {
+    w.weekday = true;
+    w.morning = bus_window_key(bus_trip::morning, drop);
+    w.evening = bus_window_key(bus_trip::evening, pick);
+  }
+  for (int d : {5, 6}) {
+    for (int slot = 0; slot < static_cast<int>(week_mask::kSlotsPerDay) && !w.saturday; ++slot) {
+      if (m.is_open(d, slot * week_mask::kMinutesPerSlot)) {
+        w.saturday = true;
+        w.saturday_morning = bus_window_key(bus_trip::saturday, slot * week_mask::kMinutesPerSlot);
+      }
+    }
+  }
+  return w;
+}
 
 struct world {
   std::string territory;  ///< e.g. "La Réunion (974)"
@@ -138,6 +257,7 @@ struct world {
   facility_table facilities;
   family_table families;
   bus_access bus;
+  road_access roads;
 };
 
 }  // namespace avip::sim

@@ -9,6 +9,7 @@
 #include "geo/gtfs_feed.hpp"
 #include "geo/projection.hpp"
 #include "geo/raptor.hpp"
+#include "geo/timetable.hpp"
 
 using namespace avip::geo;
 namespace fs = std::filesystem;
@@ -29,6 +30,11 @@ std::uint32_t stop(gtfs_feed const& g, std::string const& id) {
   return 0;
 }
 
+std::vector<xy> metric(gtfs_feed const& g);
+
+/// A timetable of one feed with the default options (400 m transfers, 2 min change).
+timetable table(gtfs_feed const& g, timetable_options const& o = {});
+
 std::vector<xy> metric(gtfs_feed const& g) {
   transformer const t{4326, 2975};
   std::vector<xy> out;
@@ -36,6 +42,10 @@ std::vector<xy> metric(gtfs_feed const& g) {
     out.push_back(t.forward(p));
   }
   return out;
+}
+
+timetable table(gtfs_feed const& g, timetable_options const& o) {
+  return timetable{{&g}, metric(g), o};
 }
 
 constexpr std::int32_t hms(int h, int m, int s = 0) {
@@ -76,27 +86,28 @@ TEST_CASE("a tiny feed: BOM, quoted fields, CRLF, calendar and an exception", "[
 
 TEST_CASE("RAPTOR earliest arrivals, hand-computed", "[geo][raptor]") {
   auto const g = read_gtfs(tiny(), {"20250106", 0});
-  raptor const r{g, metric(g), raptor_options{}};
+  auto const tt = table(g);
+  raptor const r{tt, raptor_options{}};
   raptor::scratch s;
   std::vector<std::int32_t> best;
   // From A at 07:55: t1 at 08:00, B at 08:10, C at 08:20; walk B → B2 (about 60 m, ~1 min), t3 at
-  // 08:15 from B2, D at 08:30.
-  r.earliest_arrival({{stop(g, "A"), hms(7, 55)}}, s, best);
+  // 08:15 from B2 (the 2-minute change time is met), D at 08:30.
+  r.earliest_arrival({{stop(g, "A"), 0}}, hms(7, 55), s, best);
   CHECK(best[stop(g, "B")] == hms(8, 10));
   CHECK(best[stop(g, "C")] == hms(8, 20));
   CHECK(best[stop(g, "B2")] > hms(8, 10));
   CHECK(best[stop(g, "B2")] < hms(8, 12));
   CHECK(best[stop(g, "D")] == hms(8, 30));
   // From A at 08:05: the next trip is t2 at 09:00; D is then unreachable (no later R2 trip).
-  r.earliest_arrival({{stop(g, "A"), hms(8, 5)}}, s, best);
+  r.earliest_arrival({{stop(g, "A"), 0}}, hms(8, 5), s, best);
   CHECK(best[stop(g, "C")] == hms(9, 20));
   CHECK(best[stop(g, "D")] == raptor::kNever);
   // Past midnight: the 24:30 trip reaches C at 24:50.
-  r.earliest_arrival({{stop(g, "A"), hms(24, 20)}}, s, best);
+  r.earliest_arrival({{stop(g, "A"), 0}}, hms(24, 20), s, best);
   CHECK(best[stop(g, "C")] == hms(24, 50));
   // No transfer allowed: D cannot be reached from A.
-  raptor const direct{g, metric(g), raptor_options{0, 400, 4.5, 1.3}};
-  direct.earliest_arrival({{stop(g, "A"), hms(7, 55)}}, s, best);
+  raptor const direct{tt, raptor_options{0}};
+  direct.earliest_arrival({{stop(g, "A"), 0}}, hms(7, 55), s, best);
   CHECK(best[stop(g, "C")] == hms(8, 20));
   CHECK(best[stop(g, "D")] == raptor::kNever);
 }
@@ -141,53 +152,51 @@ TEST_CASE("bad feeds: one message naming the file and line", "[geo][gtfs]") {
 #include "geo/travel_times.hpp"
 
 TEST_CASE("door-to-door bus times by window on the tiny feed", "[geo][travel_times]") {
-  auto const g = read_gtfs(tiny(), {"20250106", 0});
-  auto const stops = metric(g);
-  // Origin 100 m west of A; destinations 100 m east of C and 200 m south of D, and one far away.
-  std::vector<xy> const origins{{stops[stop(g, "A")].x - 100, stops[stop(g, "A")].y}};
-  std::vector<xy> const dests{{stops[stop(g, "C")].x + 100, stops[stop(g, "C")].y},
-                              {stops[stop(g, "D")].x, stops[stop(g, "D")].y - 200},
-                              {stops[stop(g, "A")].x + 50000, stops[stop(g, "A")].y}};
   travel_time_options o;
   o.progress = false;
   o.tolerance_minutes = 120;
-  auto const m = bus_travel_times({tiny()}, 2975, origins, dests, o);
-  REQUIRE(m.offsets.size() == 2);
-  // Walking 100 m × 1.3 at 4.5 km/h = 104 s each way. Morning (departures from the stop every 15 min
-  // in 07:00–08:30, arrive by 09:00; the parent leaves home the walking time before): the 08:00 trip
-  // from A reaches C at 08:20: 104 + 1,200 + 104 = 1,408 s → 24 min. Evening return (17:00–18:30):
-  // t5 leaves C at 17:30, A at 17:50: 1,408 s too. Weekday = the worse leg: 24 min. Early (arrive before
-  // 7:30): no bus; late (leave after 19:00): no bus; Saturday: no service.
-  REQUIRE(m.offsets[1] >= 1);
-  CHECK(m.destination[0] == 0);
-  CHECK(m.minutes[0][0] == 24);
-  CHECK(m.minutes[0][1] == kUnreachableMinutes);
-  CHECK(m.minutes[0][2] == kUnreachableMinutes);
-  CHECK(m.minutes[0][3] == kUnreachableMinutes);
-  // Nothing reaches the far destination.
-  for (auto j = m.offsets[0]; j < m.offsets[1]; ++j) {
-    CHECK(m.destination[j] != 2);
-  }
+  o.service_date = "20250106";
+  bus_network const net{{tiny()}, 2975, o};
+  auto const& tt = net.day(false);
+  auto const g = read_gtfs(tiny(), {"20250106", 0});
+  auto const stops = metric(g);
+  // Home 100 m west of A; facilities 100 m east of C, and one far away.
+  bus_request req;
+  req.homes = {{stops[stop(g, "A")].x - 100, stops[stop(g, "A")].y}};
+  req.facilities = {{stops[stop(g, "C")].x + 100, stops[stop(g, "C")].y},
+                    {stops[stop(g, "A")].x + 50000, stops[stop(g, "A")].y}};
+  req.windows = {
+      {true, false, 7 * 60, 8 * 60}, {false, false, 17 * 60, 18 * 60}, {true, true, 7 * 60, 8 * 60}};
+  req.pairs = {{0, 0}, {0, 1}, {0, 2}};
+  CHECK(tt.stop_count() == 5);
+  auto const m = bus_profiles(net, req, o);
+  REQUIRE(m.offsets.size() == 4);
+  // Morning, leaving home at 07:00 + m: 104 s to A (100 m × 1.3 at 4.5 km/h), t1 at 08:00 for m ≤ 58,
+  // C at 08:20, 104 s to the facility: 80 − m min + 104 s; m = 59 waits for t2 (09:00): 82.7 min.
+  // Sorted, the 30th of 60 is m = 29: 52.7 → 53; the 48th is m = 11: 70.7 → 71.
+  REQUIRE(m.offsets[1] - m.offsets[0] == 1);
+  CHECK(m.facility[0] == 0);
+  CHECK(m.median[0] == 53);
+  CHECK(m.p80[0] == 71);
+  // Evening from the facility, 17:00–17:59: t5 leaves C at 17:30 (reached on foot by 17:28), A at
+  // 17:50, then nothing: 29 minutes of 60 reach home, so the median is unreachable.
+  CHECK(m.offsets[2] - m.offsets[1] == 0);
+  // Saturday: no service.
+  CHECK(m.offsets[3] - m.offsets[2] == 0);
 }
 
 #include "geo/geos_context.hpp"
 
-TEST_CASE("bus-reachable zone: the union of walking discs around stops reached in time", "[geo][zones]") {
-  auto const g = read_gtfs(tiny(), {"20250106", 0});
-  auto const stops = metric(g);
-  auto const c = stops[stop(g, "C")];
-  travel_time_options o;
-  o.progress = false;
-  o.tolerance_minutes = 30;
-  auto const zones = bus_reachable_zones(tiny(), 2975, {{c.x + 100, c.y}}, 0, o);
-  REQUIRE(zones.size() == 1);
+TEST_CASE("bus-reachable zone: the union of the cells listed", "[geo][zones]") {
+  std::vector<xy> const homes{{0, 0}, {200, 0}, {5000, 5000}};
+  auto const zones = cell_zones(homes, 200, {{0, 1}, {}});
+  REQUIRE(zones.size() == 2);
+  CHECK(zones[1].empty());
   geos_context gc;
   auto const zone = gc.from_wkb(zones[0]);
-  auto const a = stops[stop(g, "A")];
-  // From A, the 08:00 trip reaches C at 08:20: 20 min + 104 s of walking leave ~8 min to walk to A.
-  CHECK(gc.covers(zone.get(), a.x - 200, a.y));
-  // 5 km from any stop: outside.
-  CHECK_FALSE(gc.covers(zone.get(), a.x - 5000, a.y));
+  CHECK(gc.area(zone.get()) == Approx(2 * 200 * 200));
+  CHECK(gc.covers(zone.get(), 250, 50));
+  CHECK_FALSE(gc.covers(zone.get(), 5000, 5000));
   CHECK_FALSE(gc.invalid_reason(zone.get()).has_value());
 }
 
@@ -198,14 +207,17 @@ TEST_CASE("service edits: a headway adds trips, a factor divides headways, unkno
   std::vector<std::int32_t> best;
   // Before: from A at 08:05, the next trip is at 09:00 (C at 09:20).
   apply_service_edits(g, {{{"R1"}, hms(8, 0), hms(9, 0), 1.0, 15 * 60, "test"}});
-  raptor const r{g, metric(g), raptor_options{}};
-  r.earliest_arrival({{stop(g, "A"), hms(8, 5)}}, s, best);
+  auto const tt = table(g);
+  raptor const r{tt, raptor_options{}};
+  r.earliest_arrival({{stop(g, "A"), 0}}, hms(8, 5), s, best);
   CHECK(best[stop(g, "C")] == hms(8, 35));  // a copy of t1 departing 08:15
   auto h = read_gtfs(tiny(), {"20250106", 0});
   apply_service_edits(
       h, {{{}, hms(8, 0), hms(8, 59), 2.0, 0, "test"}});  // one extra trip between 08:00 and 09:00
-  raptor const r2{h, metric(h), raptor_options{}};
-  r2.earliest_arrival({{stop(h, "A"), hms(8, 5)}}, s, best);
+  auto const tt2 = table(h);
+  raptor const r2{tt2, raptor_options{}};
+  raptor::scratch s2;
+  r2.earliest_arrival({{stop(h, "A"), 0}}, hms(8, 5), s2, best);
   CHECK(best[stop(h, "C")] == hms(8, 50));  // the 08:30 copy
   auto k = read_gtfs(tiny(), {"20250106", 0});
   CHECK_THROWS_WITH(apply_service_edits(k, {{{"R9"}, 0, hms(23, 0), 2.0, 0, "x.json: /edits/0"}}),
@@ -217,13 +229,14 @@ TEST_CASE("frequencies.txt expands a template trip", "[geo][gtfs]") {
   std::ofstream{d / "frequencies.txt"}
       << "trip_id,start_time,end_time,headway_secs\nt3,08:15:00,09:15:00,1200\n";
   auto const g = read_gtfs(d.string(), {"20250106", 0});
-  raptor const r{g, metric(g), raptor_options{}};
+  auto const tt = table(g);
+  raptor const r{tt, raptor_options{}};
   raptor::scratch s;
   std::vector<std::int32_t> best;
   // Runs at 08:15, 08:35, 08:55 (15 minutes to D): from B2 at 08:20, the 08:35 one reaches D at 08:50.
-  r.earliest_arrival({{stop(g, "B2"), hms(8, 20)}}, s, best);
+  r.earliest_arrival({{stop(g, "B2"), 0}}, hms(8, 20), s, best);
   CHECK(best[stop(g, "D")] == hms(8, 50));
-  r.earliest_arrival({{stop(g, "B2"), hms(8, 56)}}, s, best);
+  r.earliest_arrival({{stop(g, "B2"), 0}}, hms(8, 56), s, best);
   CHECK(best[stop(g, "D")] == raptor::kNever);
   std::ofstream{d / "frequencies.txt"}
       << "trip_id,start_time,end_time,headway_secs\nt3,09:00:00,08:00:00,600\n";

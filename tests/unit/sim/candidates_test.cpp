@@ -44,13 +44,49 @@ TEST_CASE("Baby Bus: from 5 months, and 10 h of the needed hours in its sessions
 
 TEST_CASE("bus access from the timetable extends a bus family's reach", "[sim][candidates]") {
   mini_world m;
-  m.facility("far", facility_kind::creche, 10, "Mo-Fr 07:00-18:30", 10000);
+  m.facility("far", facility_kind::creche, 10, "Mo-Fr 06:00-18:30", 10000);
   m.family(0, "Mo-Fr 08:00-17:00", mobility::bus);
+  m.family(0, "Mo-Fr 06:00-14:00", mobility::bus);  // its morning window is 05:00-06:00
   auto c = build_candidates(m.w, params{});
   CHECK(c.reason[0] == no_match_reason::unreachable);
-  m.w.bus.offsets = {0, 1, 1};
-  m.w.bus.facility = {facility_idx{0}};
-  m.w.bus.minutes = {{35, bus_access::kUnreachable, bus_access::kUnreachable, 50}};
+  auto const cell = m.w.families.cell[family_idx{0}];
+  REQUIRE(cell == m.w.families.cell[family_idx{1}]);
+  auto const morning = bus_window_key(bus_trip::morning, 8 * 60);
+  auto const evening = bus_window_key(bus_trip::evening, 17 * 60);
+  // The 08:00 family's two trips are within 45 min (median 35 and 40); the 06:00 family's morning
+  // window has no row: no bus before 06:00.
+  m.w.bus.row = {bus_access::row_key(cell, morning), bus_access::row_key(cell, evening)};
+  m.w.bus.offsets = {0, 1, 2};
+  m.w.bus.facility = {facility_idx{0}, facility_idx{0}};
+  m.w.bus.median = {35, 40};
+  m.w.bus.p80 = {44, bus_access::kUnreachable};
   c = build_candidates(m.w, params{});
-  CHECK(c.count(family_idx{0}) == 1);
+  REQUIRE(c.count(family_idx{0}) == 1);
+  CHECK(c.minutes[c.offsets[0]] == Approx(40));  // the worse of the two medians
+  CHECK(c.reason[1] == no_match_reason::unreachable);
+  // Without the evening row, the 08:00 family cannot come back by bus.
+  m.w.bus.row = {bus_access::row_key(cell, morning)};
+  m.w.bus.offsets = {0, 1};
+  m.w.bus.facility = {facility_idx{0}};
+  m.w.bus.median = {35};
+  m.w.bus.p80 = {44};
+  c = build_candidates(m.w, params{});
+  CHECK(c.reason[0] == no_match_reason::unreachable);
+}
+
+TEST_CASE("a family's bus windows come from its own care hours", "[sim][candidates]") {
+  week_mask m;
+  m.open(0, 6 * 60, 14 * 60);
+  m.open(2, 7 * 60 + 30, 18 * 60 + 15);
+  auto w = bus_windows_of(m);
+  CHECK(w.weekday);
+  CHECK_FALSE(w.saturday);
+  CHECK(bus_key_departures(w.morning) == std::array<int, 2>{5 * 60, 6 * 60});
+  CHECK(bus_key_departures(w.evening) == std::array<int, 2>{18 * 60 + 15, 19 * 60 + 15});
+  m.open(5, 8 * 60, 12 * 60);
+  w = bus_windows_of(m);
+  CHECK(w.saturday);
+  CHECK(bus_key_trip(w.saturday_morning) == bus_trip::saturday);
+  CHECK(bus_key_departures(w.saturday_morning) == std::array<int, 2>{7 * 60, 8 * 60});
+  CHECK(kStandardBusKeys[0][0] == bus_window_key(bus_trip::morning, 8 * 60));
 }
