@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
+#include "app/output_folder.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/memory.hpp"
 #include "core/progress.hpp"
@@ -82,6 +84,25 @@ std::vector<sim::point> points(geo::feature_table const& t) {
   return out;
 }
 
+/// Projects a layer of points in place (`t.epsg` to `epsg`): the same PROJ transformation the reader
+/// would apply, without reading the file again. False when a geometry is not a point.
+bool project_points(geo::feature_table& t, int epsg) {
+  if (!std::all_of(t.geometry.begin(), t.geometry.end(), [](geo::wkb const& g) { return g.size() == 21; })) {
+    return false;
+  }
+  geo::transformer const tr{t.epsg, epsg};
+  for (auto& g : t.geometry) {
+    geo::xy p;
+    std::memcpy(&p.x, g.data() + 5, sizeof p.x);
+    std::memcpy(&p.y, g.data() + 13, sizeof p.y);
+    auto const q = tr.forward(p);
+    std::memcpy(g.data() + 5, &q.x, sizeof q.x);
+    std::memcpy(g.data() + 13, &q.y, sizeof q.y);
+  }
+  t.epsg = epsg;
+  return true;
+}
+
 /// "10:1,20:0.68,30:0.22" → ascending (threshold, weight) steps.
 sim::decay parse_steps(std::string const& text) {
   std::vector<std::pair<double, double>> steps;
@@ -129,6 +150,18 @@ geo::feature_table read_layer(access_cli const& o, std::string const& path, int 
     ro.target_epsg = epsg;
   }
   return geo::read_vector(path, ro);
+}
+
+/// The demand layer in the metric CRS its WGS84 extent gives (set into `epsg`), read once: a point
+/// layer is projected in memory; polygons are read again (their mean point is taken after projection).
+geo::feature_table read_demand_choosing_crs(access_cli const& o, int& epsg) {
+  auto t = read_layer(o, o.demand, 4326, true);
+  double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+  for (auto const& q : points(t)) {
+    x0 = std::min(x0, q.x), y0 = std::min(y0, q.y), x1 = std::max(x1, q.x), y1 = std::max(y1, q.y);
+  }
+  epsg = geo::choose_metric_epsg(x0, y0, x1, y1);
+  return project_points(t, epsg) ? t : read_layer(o, o.demand, epsg, true);
 }
 
 std::vector<double> numbers(geo::feature_table const& t, std::string const& field) {
@@ -215,21 +248,6 @@ sim::fca_pairs pairs_from_cost_table(access_cli const& o, geo::feature_table con
   return pairs;
 }
 
-/// Writes `path` through `path.part`, renamed into place only once complete.
-template <typename Write>
-void write_atomically(std::string const& path, Write&& write) {
-  auto const tmp = path + ".part";
-  {
-    std::ofstream out{tmp};
-    write(out);
-    out.close();
-    if (!out) {
-      throw usage_error{fmt::format("{}: cannot write", tmp)};
-    }
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 std::string number_text(double v) {
   return std::isnan(v) ? std::string{} : fmt::format("{:.17g}", v);
 }
@@ -245,8 +263,8 @@ std::string summary_text(sim::mc_summary const& s, int digits) {
 int run_access(access_cli const& o) {
   auto const t_start = clock_type::now();
   for (auto const* f : {&o.out, &o.timings, &o.supply_out}) {
-    if (!f->empty() && std::filesystem::exists(*f)) {
-      throw usage_error{fmt::format("{}: already exists (outputs are never overwritten)", *f)};
+    if (!f->empty()) {
+      check_output_file(*f);  // before the work, not after it
     }
   }
   std::map<std::string, sim::decay> const weights{
@@ -270,15 +288,8 @@ int run_access(access_cli const& o) {
   // Read: with coordinates (projected to a metric CRS) unless the costs come from a table.
   bool const straight = o.cost.empty();
   int epsg = o.epsg;
-  if (straight && epsg == 0) {
-    auto const probe = points(read_layer(o, o.demand, 4326, true));
-    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
-    for (auto const& q : probe) {
-      x0 = std::min(x0, q.x), y0 = std::min(y0, q.y), x1 = std::max(x1, q.x), y1 = std::max(y1, q.y);
-    }
-    epsg = geo::choose_metric_epsg(x0, y0, x1, y1);
-  }
-  auto const d = read_layer(o, o.demand, epsg, straight);
+  auto const d =
+      straight && epsg == 0 ? read_demand_choosing_crs(o, epsg) : read_layer(o, o.demand, epsg, straight);
   auto const s = read_layer(o, o.supply, epsg, straight);
   auto const demand = numbers(d, o.demand_field);
   auto const supply = numbers(s, o.supply_field);
@@ -365,7 +376,7 @@ int run_access(access_cli const& o) {
 
   // Write.
   t0 = clock_type::now();
-  write_atomically(o.out, [&](std::ostream& out) {
+  write_file_atomically(o.out, [&](std::ostream& out) {
     out << (mc ? "id,access,acces_moyen,acces_ecart_type\n" : "id,access\n");
     for (std::size_t i = 0; i < d.size(); ++i) {
       out << id_of(d, i, o.id_field) << ',' << number_text(access[i]);
@@ -376,7 +387,7 @@ int run_access(access_cli const& o) {
     }
   });
   if (mc && !o.supply_out.empty()) {
-    write_atomically(o.supply_out, [&](std::ostream& out) {
+    write_file_atomically(o.supply_out, [&](std::ostream& out) {
       out << "id,places,labellise,enfants_avip_attendus,part_avip_attendue,proba_part_avip_20,"
              "part_insertion_zone\n";
       for (std::size_t j = 0; j < s.size(); ++j) {
@@ -391,7 +402,7 @@ int run_access(access_cli const& o) {
   timing["total_s"] = seconds_since(t_start);
   timing["peak_rss_mb"] = peak_rss_mb();
   if (!o.timings.empty()) {
-    std::ofstream{o.timings} << timing.dump(2) << '\n';
+    write_file_atomically(o.timings, timing.dump(2) + '\n');
   }
 
   std::cout << fmt::format(
@@ -437,7 +448,7 @@ void add_access_command(CLI::App& app, context& ctx) {
   sub->add_option("--method", o->method, "2sfca, e2sfca, g2sfca, 3sfca or raam")->capture_default_str();
   sub->add_option("--catchment", o->catchment, "catchment in minutes (of the cost)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive());
   sub->add_option("--cost", o->cost,
                   "cost table (any GDAL table) of demand id, supply id, cost; default: "
                   "straight lines at --speed × --detour");
@@ -449,25 +460,25 @@ void add_access_command(CLI::App& app, context& ctx) {
                   "temps_bus.csv); repeatable");
   sub->add_option("--speed", o->speed_kmh, "km/h for straight-line costs")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive());
   sub->add_option("--detour", o->detour, "detour factor for straight-line costs")
       ->capture_default_str()
-      ->check(CLI::Range(1.0, 10.0));
+      ->check(finite_range(1.0, 10.0));
   sub->add_option("--steps", o->steps,
                   "E2SFCA and 3SFCA step weights, threshold:weight,… (default, as PySAL access: "
                   "10:1,20:0.68,30:0.22 for E2SFCA, 10:0.962,20:0.704,30:0.377,60:0.042 for 3SFCA)");
   sub->add_option("--sigma", o->sigma, "G2SFCA Gaussian width (minutes)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive());
   sub->add_option("--tau", o->raam.tau, "RAAM: travel cost worth a congestion of the mean ratio")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive());
   sub->add_option("--rho", o->raam.rho, "RAAM: congestion scale (0: the mean demand-to-supply ratio)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_non_negative());
   sub->add_option("--max-cycles", o->raam.max_cycles, "RAAM: optimisation cycles")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_range(1, 100000));
   sub->add_option("--demand-field", o->demand_field, "demand value column")->capture_default_str();
   sub->add_option("--supply-field", o->supply_field, "supply value column")->capture_default_str();
   sub->add_option("--id-field", o->id_field, "id column of the demand layer (and of the supply layer)")
@@ -480,9 +491,8 @@ void add_access_command(CLI::App& app, context& ctx) {
                   "metric CRS of the straight-line costs (default: chosen from the extent)");
   sub->add_option("--timings", o->timings,
                   "write the timings (and the Monte Carlo summary) to this JSON file");
-  sub->add_option("--replications", o->replications, "Monte Carlo replications over the demand (0: none)")
-      ->check(CLI::NonNegativeNumber);
-  sub->add_option("--seed", o->seed, "Monte Carlo seed")->capture_default_str();
+  add_replications_option(*sub, o->replications, "Monte Carlo replications over the demand (0: none)", 0);
+  add_seed_option(*sub, o->seed, "Monte Carlo seed")->capture_default_str();
   sub->add_option("--priority-field", o->priority_field,
                   "Monte Carlo: demand column, share of children of parents in insertion");
   sub->add_option("--qpv-field", o->qpv_field, "Monte Carlo: demand column, 1 in a QPV");
@@ -492,7 +502,7 @@ void add_access_command(CLI::App& app, context& ctx) {
                   "one time; default 1, none: the expected AVIP children are a stock (present at one time), "
                   "below the label's yearly count when children come and go within the year")
       ->capture_default_str()
-      ->check(CLI::Range(1.0, 100.0));
+      ->check(finite_range(1.0, 100.0));
   sub->add_option("--supply-out", o->supply_out,
                   "Monte Carlo: per-facility CSV: enfants_avip_attendus (the facility's share of the "
                   "children of parents in insertion of each point in reach, as the index's step 2 spreads "

@@ -9,6 +9,7 @@
 
 #include "app/commands.hpp"
 #include "app/output_folder.hpp"
+#include "geo/gtfs_calendar.hpp"
 #include "scenarios/pipeline.hpp"
 
 namespace avip::app {
@@ -20,6 +21,7 @@ struct compare_cli {
   std::string out;
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
+  std::string date;
   bool force{false};
   bool quiet{false};
 };
@@ -35,17 +37,30 @@ void add_compare_command(CLI::App& app, context& ctx) {
       ->required()
       ->expected(1, -1);
   sub->add_option("--out", o->out, "output folder (must not exist or be empty, unless --force)")->required();
-  sub->add_option("--replications", o->replications, "replications for all (default: the first scenario's)")
-      ->check(CLI::Range(1, 100000));
-  sub->add_option("--seed", o->seed, "random seed for all (default: the first scenario's)");
-  sub->add_flag("--force", o->force, "replace an existing output folder");
+  add_replications_option(*sub, o->replications, "replications for all (default: the first scenario's)");
+  add_seed_option(*sub, o->seed, "random seed for all (default: the first scenario's)");
+  add_allow_outside_option(*sub);
+  sub->add_option("--date", o->date,
+                  "bus service date YYYYMMDD (the Saturday on or after it for Saturday trips; default: each "
+                  "scenario's \"date\", else the feeds' busiest Tuesday)")
+      ->check(CLI::Validator(
+          [](std::string& d) {
+            return geo::is_yyyymmdd(d) ? std::string{} : "expected a date YYYYMMDD, e.g. 20251014";
+          },
+          "YYYYMMDD"));
+  sub->add_flag("--force", o->force, "replace an earlier avipsim output folder (never another folder)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] {
     ctx.action = [o, &ctx] {
       staging_folder stage{o->out, o->force};
       std::vector<std::filesystem::path> files(o->scenarios.begin(), o->scenarios.end());
-      scenarios::compare_into(files, {o->replications, o->seed, ctx.threads, !o->quiet}, stage.path());
+      for (auto const& f : files) {
+        scenarios::read_scenario(f);  // an invalid scenario creates no folder
+      }
+      scenarios::run_request request{o->replications, o->seed, ctx.threads, !o->quiet};
+      request.date = o->date;
+      scenarios::compare_into(files, request, stage.create());
       stage.commit();
       std::cout << fmt::format("comparison of {} scenarios in {} (comparison.json, report.html)\n",
                                files.size(), o->out);

@@ -7,6 +7,7 @@
 
 #include "app/commands.hpp"
 #include "app/output_folder.hpp"
+#include "geo/gtfs_calendar.hpp"
 #include "scenarios/pipeline.hpp"
 
 namespace avip::app {
@@ -18,6 +19,7 @@ struct run_cli {
   std::string out;
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
+  std::string date;
   bool force{false};
   bool quiet{false};
 };
@@ -32,20 +34,30 @@ void add_run_command(CLI::App& app, context& ctx) {
                          "GeoJSON layers, results.gpkg, CSV tables, report.html");
   sub->add_option("scenario", o->scenario, "scenario file (.json)")->required();
   sub->add_option("--out", o->out, "output folder (must not exist or be empty, unless --force)")->required();
-  sub->add_option("--replications", o->replications, "replications (default: the scenario's)")
-      ->check(CLI::Range(1, 100000));
-  sub->add_option("--seed", o->seed, "random seed (default: the scenario's)");
+  add_replications_option(*sub, o->replications, "replications (default: the scenario's)");
+  add_seed_option(*sub, o->seed, "random seed (default: the scenario's)");
+  add_allow_outside_option(*sub);
+  sub->add_option(
+         "--date", o->date,
+         "bus service date YYYYMMDD (the Saturday on or after it for Saturday trips; default: the scenario's "
+         "\"date\", else the feeds' busiest Tuesday)")
+      ->check(CLI::Validator(
+          [](std::string& d) {
+            return geo::is_yyyymmdd(d) ? std::string{} : "expected a date YYYYMMDD, e.g. 20251014";
+          },
+          "YYYYMMDD"));
   sub->add_flag(
       "--force", o->force,
-      "replace an existing output folder (the old one is removed only once the new one is complete)");
+      "replace an earlier avipsim output folder (removed only once the new one is complete; a folder "
+      "avipsim did not write is never replaced)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] {
     ctx.action = [o, &ctx] {
       staging_folder stage{o->out, o->force};
-      auto const p = scenarios::prepare(o->scenario, true, !o->quiet);
+      auto const p = scenarios::prepare(o->scenario, true, !o->quiet, o->date);
       scenarios::run_request r{o->replications, o->seed, ctx.threads, !o->quiet};
-      auto const res = scenarios::run_into(p, r, stage.path());
+      auto const res = scenarios::run_into(p, r, stage.create());
       stage.commit();
       std::cout << fmt::format(
           "{}: coverage {:.1f} % (90 % interval {:.1f}–{:.1f}), priority coverage {:.1f} %, over {} "

@@ -8,6 +8,7 @@
 #include "app/commands.hpp"
 #include "app/output_folder.hpp"
 #include "core/error.hpp"
+#include "geo/gtfs_calendar.hpp"
 #include "scenarios/pipeline.hpp"
 #include "sim/calibration.hpp"
 #include "sim/engine.hpp"
@@ -23,6 +24,7 @@ struct validate_cli {
   std::string out;
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
+  std::string date;
   bool fit{false};
   bool force{false};
   bool quiet{false};
@@ -42,16 +44,25 @@ void add_validate_command(CLI::App& app, context& ctx) {
   sub->add_option("--observed", o->observed,
                   "observed figures (CSV: indicateur,observe,source,note; default: observed/avip_2023.csv "
                   "beside the territory manifest)");
-  sub->add_option("--replications", o->replications, "replications (default: the scenario's)")
-      ->check(CLI::Range(1, 100000));
-  sub->add_option("--seed", o->seed, "random seed (default: the scenario's)");
+  add_replications_option(*sub, o->replications, "replications (default: the scenario's)");
+  add_seed_option(*sub, o->seed, "random seed (default: the scenario's)");
+  add_allow_outside_option(*sub);
   sub->add_flag(
       "--fit", o->fit,
       "fit awareness_rate to the observed parents and monthly_job_finding_probability to the observed "
       "share of exits still seeking (bisection on common random numbers), then validate with them");
   sub->add_option("--out", o->out, "also write the run's outputs and validation.csv into this folder");
-  sub->add_flag("--force", o->force, "replace an existing output folder");
+  sub->add_flag("--force", o->force, "replace an earlier avipsim output folder (never another folder)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
+  sub->add_option(
+         "--date", o->date,
+         "bus service date YYYYMMDD (the Saturday on or after it for Saturday trips; default: the scenario's "
+         "\"date\", else the feeds' busiest Tuesday)")
+      ->check(CLI::Validator(
+          [](std::string& d) {
+            return geo::is_yyyymmdd(d) ? std::string{} : "expected a date YYYYMMDD, e.g. 20251014";
+          },
+          "YYYYMMDD"));
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] {
     ctx.action = [o, &ctx] {
@@ -59,7 +70,7 @@ void add_validate_command(CLI::App& app, context& ctx) {
       if (!o->out.empty()) {
         stage.emplace(o->out, o->force);
       }
-      auto p = scenarios::prepare(o->scenario, true, !o->quiet);
+      auto p = scenarios::prepare(o->scenario, true, !o->quiet, o->date);
       auto const observed_file = o->observed.empty() ? viz::default_observed(p.territory)
                                                      : std::optional<std::filesystem::path>{o->observed};
       if (!observed_file) {
@@ -93,7 +104,7 @@ void add_validate_command(CLI::App& app, context& ctx) {
       if (stage) {
         scenarios::run_request r{ro.replications, ro.seed, ctx.threads, !o->quiet};
         r.observed = *observed_file;
-        res = scenarios::run_into(p, r, stage->path());
+        res = scenarios::run_into(p, r, stage->create());
       } else {
         res = sim::run(p.world, p.spec.params, ro);
       }

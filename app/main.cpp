@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
+#include "app/output_folder.hpp"
 #include "core/error.hpp"
 
 int main(int argc, char** argv) {
@@ -23,20 +24,26 @@ int main(int argc, char** argv) {
   avip::app::add_run_command(app, ctx);
   avip::app::add_validate_command(app, ctx);
   avip::app::add_compare_command(app, ctx);
+  avip::app::add_sensitivity_command(app, ctx);
 
   try {
     app.parse(argc, argv);
   } catch (CLI::ParseError const& e) {
-    return app.exit(e);
+    // A wrong command line exits 2, as a usage error does (--help and --version exit 0).
+    return app.exit(e) == 0 ? 0 : 2;
   }
 
   try {
+    avip::app::install_interrupt_cleanup();  // first: before any thread starts
     std::unique_ptr<tbb::global_control> threads;
     if (ctx.threads > 0) {
       threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                       static_cast<std::size_t>(ctx.threads));
     }
     return ctx.action ? ctx.action() : 0;
+  } catch (avip::usage_error const& e) {
+    std::fprintf(stderr, "avipsim: error: %s\n", e.what());
+    return 2;
   } catch (avip::error const& e) {
     std::fprintf(stderr, "avipsim: error: %s\n", e.what());
     return 1;

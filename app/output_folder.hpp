@@ -1,74 +1,69 @@
 #pragma once
 
-#include <chrono>
 #include <filesystem>
 #include <string>
-#include <system_error>
-
-#include <fmt/format.h>
-
-#include "core/error.hpp"
+#include <vector>
 
 namespace avip::app {
 
-/// Outputs are written into a temporary folder beside the target and moved into place only when
-/// complete, so a failed run leaves nothing half-written and a planner's folder is never overwritten:
-/// an existing non-empty target is refused unless `replace` (then it is moved aside, never deleted
-/// before the new one is in place).
+/// Name of the small file written in every output folder avipsim makes: `--force` replaces only a
+/// folder that holds it (or one of the older outputs' own files), never a planner's own folder.
+inline constexpr char const* kOutputMarker = ".avipsim-output";
+
+/// `--out` as a folder path: the trailing slash dropped ("r3/" is "r3"), refused when empty.
+std::filesystem::path output_path(std::string const& out);
+
+/// Throws usage_error, before any work, when `target` cannot be created: a file on its way, or a place
+/// where nothing can be written (probed with a folder created and removed in its nearest existing
+/// ancestor; nothing else is created).
+void check_writable_place(std::filesystem::path const& target);
+
+/// Outputs are written into a staging folder `.NAME.tmp-PID-N` beside the target and moved into place
+/// only when complete, so a failed or interrupted run leaves nothing half-written, and nothing but a
+/// previous avipsim output is ever replaced:
+/// - at construction (before the run), a target that is a file, under an unwritable place, or not empty
+///   is refused (not empty: unless `replace` and it holds the marker of an avipsim output);
+/// - create() (after the inputs are validated) makes the parents and the staging folder, and removes
+///   the stale staging folders of dead avipsim processes for this target;
+/// - commit() renames the staging folder onto the target, which must then still be absent or empty
+///   (rename(2) refuses a non-empty one, atomically): a folder created during the run is never
+///   deleted, and of concurrent runs to one target one wins, the others fail. With `replace`, the old
+///   output is moved aside first and removed only once the new one is in place.
+/// SIGINT and SIGTERM remove the staging folder (see install_interrupt_cleanup).
 class staging_folder {
  public:
-  staging_folder(std::filesystem::path target, bool replace) : target_{std::move(target)}, replace_{replace} {
-    namespace fs = std::filesystem;
-    if (fs::exists(target_) && !fs::is_directory(target_)) {
-      throw usage_error{fmt::format("{}: exists and is not a folder", target_.string())};
-    }
-    if (!replace_ && fs::exists(target_) && !fs::is_empty(target_)) {
-      throw usage_error{
-          fmt::format("{}: output folder exists and is not empty; choose another --out or add --force",
-                      target_.string())};
-    }
-    auto const parent = target_.has_parent_path() ? target_.parent_path() : fs::path{"."};
-    fs::create_directories(parent);
-    auto const stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    tmp_ = parent / fmt::format(".{}.tmp-{}", target_.filename().string(), stamp);
-    fs::create_directories(tmp_);
-  }
+  /// `markers`: files that also identify an avipsim output made before kOutputMarker existed.
+  staging_folder(std::filesystem::path const& target, bool replace,
+                 std::vector<std::string> markers = {"summary.json", "comparison.json"});
   staging_folder(staging_folder const&) = delete;
   staging_folder& operator=(staging_folder const&) = delete;
-  ~staging_folder() {
-    if (!committed_) {
-      std::error_code ec;
-      std::filesystem::remove_all(tmp_, ec);
-    }
-  }
+  ~staging_folder();
 
+  /// Makes the staging folder (and the target's parents); returns its path.
+  std::filesystem::path const& create();
   [[nodiscard]] std::filesystem::path const& path() const { return tmp_; }
-
-  void commit() {
-    namespace fs = std::filesystem;
-    fs::path aside;
-    if (fs::exists(target_)) {
-      if (fs::is_empty(target_)) {
-        fs::remove(target_);
-      } else {
-        aside =
-            target_.parent_path() / fmt::format(".{}.old-{}", target_.filename().string(),
-                                                std::chrono::steady_clock::now().time_since_epoch().count());
-        fs::rename(target_, aside);
-      }
-    }
-    fs::rename(tmp_, target_);
-    committed_ = true;
-    if (!aside.empty()) {
-      fs::remove_all(aside);
-    }
-  }
+  [[nodiscard]] std::filesystem::path const& target() const { return target_; }
+  void commit();
 
  private:
+  [[nodiscard]] bool is_avipsim_output(std::filesystem::path const& dir) const;
+  void refuse_unless_replaceable() const;
+  std::filesystem::path move_old_output_aside() const;
+
   std::filesystem::path target_;
   std::filesystem::path tmp_;
+  std::vector<std::string> markers_;
   bool replace_;
   bool committed_{false};
 };
+
+/// Blocks SIGINT and SIGTERM in every thread (call first in `main`, before any thread starts) and
+/// handles them in one watcher thread: it removes the staging folder in progress, then lets the
+/// signal end the process as it would have.
+void install_interrupt_cleanup();
+
+/// A single output file (`avipsim access --out`): refused before the run when it exists or cannot be
+/// written there (same checks as a folder).
+void check_output_file(std::filesystem::path const& file);
 
 }  // namespace avip::app

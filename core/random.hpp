@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <string_view>
 
 namespace avip {
 
@@ -12,6 +13,16 @@ constexpr std::uint64_t mix64(std::uint64_t x) {
   x = (x ^ (x >> 30U)) * 0xBF58476D1CE4E5B9ULL;
   x = (x ^ (x >> 27U)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31U);
+}
+
+/// A stream key from an entity's id (64-bit FNV-1a, then mixed): streams keyed by id, not by row,
+/// give every family and facility the same draws when a file's rows are reordered.
+constexpr std::uint64_t id_key(std::string_view id) {
+  std::uint64_t h = 0xCBF29CE484222325ULL;
+  for (char const c : id) {
+    h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+  }
+  return mix64(h);
 }
 
 /// A small random stream keyed by (seed, k1, k2, ...): the same keys give the same draws on any thread,

@@ -76,4 +76,17 @@ wkb point_wkb(double x, double y) {
   return g.to_wkb(p.get());
 }
 
+std::optional<xy> point_coordinates(wkb const& geometry) {
+  auto& g = local_context();
+  auto const p = g.from_wkb(geometry);
+  if (GEOSGeomTypeId_r(g.handle(), p.get()) != GEOS_POINT || GEOSisEmpty_r(g.handle(), p.get()) != 0) {
+    return std::nullopt;
+  }
+  xy out{};
+  if (GEOSGeomGetX_r(g.handle(), p.get(), &out.x) == 0 || GEOSGeomGetY_r(g.handle(), p.get(), &out.y) == 0) {
+    return std::nullopt;
+  }
+  return out;
+}
+
 }  // namespace avip::geo

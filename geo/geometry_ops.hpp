@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "geo/feature_table.hpp"
@@ -19,5 +20,9 @@ wkb square(double x, double y, double size);
 
 /// A point as WKB.
 wkb point_wkb(double x, double y);
+
+/// The coordinates of a point geometry (2-D or 3-D WKB), or nullopt when it is not a single point.
+/// Throws avip::geo_error when the bytes are not WKB.
+std::optional<xy> point_coordinates(wkb const& geometry);
 
 }  // namespace avip::geo

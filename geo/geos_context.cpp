@@ -1,25 +1,30 @@
 #include "geo/geos_context.hpp"
 
-#include <cstdarg>
-#include <cstdio>
-
 #include <fmt/format.h>
 
 #include "core/error.hpp"
 
 namespace avip::geo {
 
-namespace {
-
-void geos_message(char const* fmt_text, ...) {
-  (void)fmt_text;  // GEOS notices and errors surface through return values and exceptions
+geos_context::geos_context() : handle_{GEOS_init_r()} {
+  if (handle_ == nullptr) {
+    throw geo_error{"cannot create a GEOS context (out of memory?)"};
+  }
+  // Errors are kept for the exception that follows a null result; notices are not errors.
+  GEOSContext_setErrorMessageHandler_r(handle_, &geos_context::on_message, this);
 }
 
-}  // namespace
+void geos_context::on_message(char const* message, void* self) {
+  static_cast<geos_context*>(self)->last_error_ = message == nullptr ? "" : message;
+}
 
-geos_context::geos_context() : handle_{GEOS_init_r()} {
-  GEOSContext_setNoticeHandler_r(handle_, geos_message);
-  GEOSContext_setErrorHandler_r(handle_, geos_message);
+geos_context::geometry geos_context::checked(GEOSGeometry* g, char const* what) const {
+  auto out = own(g);
+  if (!out) {
+    throw geo_error{
+        fmt::format("GEOS could not compute {}{}{}", what, last_error_.empty() ? "" : ": ", last_error_)};
+  }
+  return out;
 }
 
 geos_context::~geos_context() {
@@ -29,7 +34,8 @@ geos_context::~geos_context() {
 geos_context::geometry geos_context::from_wkb(wkb const& bytes) const {
   auto g = own(GEOSGeomFromWKB_buf_r(handle_, bytes.data(), bytes.size()));
   if (!g) {
-    throw geo_error{"geometry is not valid WKB"};
+    throw geo_error{last_error_.empty() ? std::string{"geometry is not valid WKB"}
+                                        : fmt::format("not a valid geometry ({})", last_error_)};
   }
   return g;
 }
@@ -39,7 +45,7 @@ geos_context::geometry geos_context::from_wkt(std::string const& text) const {
   auto g = own(GEOSWKTReader_read_r(handle_, r, text.c_str()));
   GEOSWKTReader_destroy_r(handle_, r);
   if (!g) {
-    throw geo_error{fmt::format("not a WKT geometry: '{}'", text.substr(0, 60))};
+    throw geo_error{fmt::format("not a WKT geometry: '{}' ({})", text.substr(0, 60), last_error_)};
   }
   return g;
 }
@@ -85,7 +91,7 @@ double geos_context::area(GEOSGeometry const* g) const {
 
 geos_context::geometry geos_context::buffer(GEOSGeometry const* g, double distance,
                                             int quadrant_segments) const {
-  return own(GEOSBuffer_r(handle_, g, distance, quadrant_segments));
+  return checked(GEOSBuffer_r(handle_, g, distance, quadrant_segments), "a buffer");
 }
 
 geos_context::geometry geos_context::unary_union(std::vector<geometry> parts) const {
@@ -96,15 +102,21 @@ geos_context::geometry geos_context::unary_union(std::vector<geometry> parts) co
   }
   auto collection = own(GEOSGeom_createCollection_r(handle_, GEOS_GEOMETRYCOLLECTION, raw.data(),
                                                     static_cast<unsigned>(raw.size())));
-  return own(GEOSUnaryUnion_r(handle_, collection.get()));
+  if (!collection) {
+    for (auto* r : raw) {  // not taken over by GEOS
+      GEOSGeom_destroy_r(handle_, r);
+    }
+    throw geo_error{fmt::format("GEOS could not collect the parts of a union: {}", last_error_)};
+  }
+  return checked(GEOSUnaryUnion_r(handle_, collection.get()), "a union");
 }
 
 geos_context::geometry geos_context::point(double x, double y) const {
-  return own(GEOSGeom_createPointFromXY_r(handle_, x, y));
+  return checked(GEOSGeom_createPointFromXY_r(handle_, x, y), "a point");
 }
 
 geos_context::geometry geos_context::centroid(GEOSGeometry const* g) const {
-  return own(GEOSGetCentroid_r(handle_, g));
+  return checked(GEOSGetCentroid_r(handle_, g), "a centroid");
 }
 
 bool geos_context::covers(GEOSGeometry const* poly, double x, double y) const {
@@ -117,11 +129,11 @@ bool geos_context::intersects(GEOSGeometry const* a, GEOSGeometry const* b) cons
 }
 
 geos_context::geometry geos_context::intersection(GEOSGeometry const* a, GEOSGeometry const* b) const {
-  return own(GEOSIntersection_r(handle_, a, b));
+  return checked(GEOSIntersection_r(handle_, a, b), "an intersection");
 }
 
 geos_context::geometry geos_context::box(double x0, double y0, double x1, double y1) const {
-  return own(GEOSGeom_createRectangle_r(handle_, x0, y0, x1, y1));
+  return checked(GEOSGeom_createRectangle_r(handle_, x0, y0, x1, y1), "a rectangle");
 }
 
 }  // namespace avip::geo

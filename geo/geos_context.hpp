@@ -34,12 +34,17 @@ class geos_context {
   [[nodiscard]] GEOSContextHandle_t handle() const { return handle_; }
   [[nodiscard]] geometry own(GEOSGeometry* g) const { return geometry{g, deleter{handle_}}; }
 
-  /// Throws avip::geo_error when the bytes are not WKB.
+  /// GEOS's last error message on this context (e.g. "IllegalArgumentException: Points of LinearRing do
+  /// not form a closed linestring"), or empty.
+  [[nodiscard]] std::string const& last_error() const { return last_error_; }
+
+  /// Throws avip::geo_error (with GEOS's message) when the bytes are not WKB or not a valid shape.
   [[nodiscard]] geometry from_wkb(wkb const& bytes) const;
   [[nodiscard]] geometry from_wkt(std::string const& text) const;
   [[nodiscard]] wkb to_wkb(GEOSGeometry const* g) const;
   [[nodiscard]] std::string to_wkt(GEOSGeometry const* g) const;
 
+  /// The operations below throw avip::geo_error with GEOS's message when GEOS returns no geometry.
   /// nullopt when valid, else GEOS's reason (e.g. "Self-intersection[1 1]").
   [[nodiscard]] std::optional<std::string> invalid_reason(GEOSGeometry const* g) const;
   [[nodiscard]] double area(GEOSGeometry const* g) const;
@@ -54,7 +59,12 @@ class geos_context {
   [[nodiscard]] geometry box(double x0, double y0, double x1, double y1) const;
 
  private:
+  /// `g`, or a geo_error naming `what` and GEOS's message when it is null.
+  [[nodiscard]] geometry checked(GEOSGeometry* g, char const* what) const;
+  static void on_message(char const* message, void* self);
+
   GEOSContextHandle_t handle_;
+  std::string last_error_;
 };
 
 }  // namespace avip::geo

@@ -3,9 +3,11 @@
 #include <limits>
 #include <memory>
 
+#include <fmt/format.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include "core/error.hpp"
 #include "geo/geos_context.hpp"
 
 namespace avip::geo {
@@ -20,21 +22,42 @@ struct polygon_kit {
   GEOSSTRtree* tree{nullptr};
 
   explicit polygon_kit(std::vector<wkb> const& wkbs) {
+    try {
+      build(wkbs);
+    } catch (...) {
+      release();  // the destructor does not run when the constructor throws
+      throw;
+    }
+  }
+  ~polygon_kit() { release(); }
+
+  void build(std::vector<wkb> const& wkbs) {
     tree = GEOSSTRtree_create_r(geos.handle(), 10);
+    if (tree == nullptr) {
+      throw geo_error{fmt::format("GEOS could not create an STR-tree: {}", geos.last_error())};
+    }
     polygons.reserve(wkbs.size());
     for (std::size_t i = 0; i < wkbs.size(); ++i) {
       polygons.push_back(geos.from_wkb(wkbs[i]));
       prepared.push_back(GEOSPrepare_r(geos.handle(), polygons.back().get()));
+      if (prepared.back() == nullptr) {
+        prepared.pop_back();
+        throw geo_error{fmt::format("GEOS could not prepare polygon {}: {}", i, geos.last_error())};
+      }
       // The tree stores the index (offset by one so that 0 is never a null item).
       GEOSSTRtree_insert_r(geos.handle(), tree, polygons.back().get(),
                            reinterpret_cast<void*>(static_cast<std::uintptr_t>(i + 1)));
     }
   }
-  ~polygon_kit() {
-    GEOSSTRtree_destroy_r(geos.handle(), tree);
+  void release() {
+    if (tree != nullptr) {
+      GEOSSTRtree_destroy_r(geos.handle(), tree);
+      tree = nullptr;
+    }
     for (auto const* p : prepared) {
       GEOSPreparedGeom_destroy_r(geos.handle(), p);
     }
+    prepared.clear();
   }
   polygon_kit(polygon_kit const&) = delete;
   polygon_kit& operator=(polygon_kit const&) = delete;

@@ -158,7 +158,12 @@ feature_table read_vector(std::string const& path, read_options const& options) 
       wkb bytes(static_cast<std::size_t>(g->WkbSize()));
       g->exportToWkb(wkbNDR, bytes.data(), wkbVariantIso);
       if (g->getDimension() == 2) {
-        auto gg = geos.from_wkb(bytes);
+        geos_context::geometry gg;
+        try {
+          gg = geos.from_wkb(bytes);
+        } catch (geo_error const& e) {  // e.g. a ring that is not closed
+          throw geo_error{fmt::format("{}: invalid geometry: {}", t.where(index), e.what())};
+        }
         if (auto reason = geos.invalid_reason(gg.get())) {
           throw geo_error{fmt::format("{}: invalid geometry: {}", t.where(index), *reason)};
         }

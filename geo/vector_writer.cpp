@@ -2,11 +2,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <system_error>
 
 #include <cpl_string.h>
 #include <fmt/format.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
+#include <unistd.h>
 
 #include "core/error.hpp"
 #include "geo/gdal_dataset.hpp"
@@ -43,6 +45,45 @@ OGRFieldType ogr_type(field_type t) {
   return OFTString;
 }
 
+/// `.NAME.part-PID.EXT` beside `path` (the extension kept: GDAL's CSV driver needs it).
+std::string temporary_beside(std::string const& path) {
+  std::filesystem::path const p{path};
+  return (p.parent_path() /
+          fmt::format(".{}.part-{}{}", p.stem().string(), ::getpid(), p.extension().string()))
+      .string();
+}
+
+/// Removes a temporary file when writing it failed.
+struct remove_on_failure {
+  std::string path;
+  explicit remove_on_failure(std::string p) : path{std::move(p)} {}
+  remove_on_failure(remove_on_failure const&) = delete;
+  remove_on_failure& operator=(remove_on_failure const&) = delete;
+  ~remove_on_failure() {
+    if (!path.empty()) {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    }
+  }
+};
+
+/// Closes the dataset (GDAL writes GeoJSON and CSV on close) and checks it, then renames `tmp` onto
+/// `path` when they differ. Throws data_error naming `path`.
+void finish(GDALDatasetUniquePtr ds, std::string const& tmp, std::string const& path) {
+  CPLErrorReset();
+  ds.reset();
+  if (CPLGetLastErrorType() >= CE_Failure) {
+    throw data_error{fmt::format("{}: cannot write ({})", path, last_gdal_error())};
+  }
+  if (tmp != path) {
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+      throw data_error{fmt::format("{}: cannot write ({})", path, ec.message())};
+    }
+  }
+}
+
 }  // namespace
 
 void write_vector(std::string const& path, vector_format format, output_layer const& layer, int target_epsg) {
@@ -63,13 +104,17 @@ void write_vector(std::string const& path, vector_format format, output_layer co
   }
   CPLErrorReset();
   GDALDatasetUniquePtr ds;
+  // One-file formats are written beside their place and renamed into it once complete and closed.
+  bool const atomic = format == vector_format::geojson || format == vector_format::csv;
+  auto const tmp = atomic ? temporary_beside(path) : path;
+  remove_on_failure cleanup{atomic ? tmp : std::string{}};
   if (format == vector_format::gpkg && std::filesystem::exists(path)) {
     ds.reset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
   } else {
     if (std::filesystem::exists(path)) {
       throw geo_error{fmt::format("{}: already exists (outputs are never overwritten)", path)};
     }
-    ds.reset(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    ds.reset(driver->Create(tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   }
   if (!ds) {
     throw geo_error{fmt::format("{}: cannot create ({})", path, last_gdal_error())};
@@ -140,7 +185,7 @@ void write_vector(std::string const& path, vector_format format, output_layer co
     }
   }
 
-  ds->StartTransaction();
+  bool const transaction = ds->StartTransaction() == OGRERR_NONE;
   for (std::size_t r = 0; r < layer.rows.size(); ++r) {
     auto feature = std::unique_ptr<OGRFeature>(OGRFeature::CreateFeature(out->GetLayerDefn()));
     auto const& row = layer.rows[r];
@@ -187,7 +232,11 @@ void write_vector(std::string const& path, vector_format format, output_layer co
           fmt::format("{}: layer '{}': cannot write row {} ({})", path, layer.name, r, last_gdal_error())};
     }
   }
-  ds->CommitTransaction();
+  if (transaction && ds->CommitTransaction() != OGRERR_NONE) {
+    throw data_error{fmt::format("{}: layer '{}': cannot write ({})", path, layer.name, last_gdal_error())};
+  }
+  finish(std::move(ds), tmp, path);
+  cleanup.path.clear();
 }
 
 }  // namespace avip::geo

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "core/error.hpp"
@@ -11,18 +13,12 @@
 #include "geo/polygon_index.hpp"
 #include "geo/projection.hpp"
 #include "geo/vector_reader.hpp"
+#include "scenarios/problems.hpp"
 #include "sim/opening_hours.hpp"
 
 namespace avip::scenarios {
 
 namespace {
-
-struct problems {
-  std::vector<std::string> lines;
-  void add(edit const& e, std::string const& pointer, std::string const& what) {
-    lines.push_back(fmt::format("{}: {}: {}", e.file, pointer, what));
-  }
-};
 
 /// A GeoJSON geometry (WGS84) given inline in a selector, as WKB in the world's CRS.
 geo::wkb polygon_from_geojson(std::string const& geojson, int epsg, edit const& e, problems& p) {
@@ -34,7 +30,8 @@ geo::wkb polygon_from_geojson(std::string const& geojson, int epsg, edit const& 
                          geo::read_options{{}, {}, {}, {}, 4326, epsg});
     return t.geometry.at(0);
   } catch (error const& ex) {
-    p.add(e, e.select.pointer + "/within", fmt::format("not a valid GeoJSON polygon ({})", ex.what()));
+    p.add_in(e.file, e.select.pointer + "/within",
+             fmt::format("not a valid GeoJSON polygon ({})", ex.what()));
     return {};
   }
 }
@@ -67,7 +64,7 @@ std::vector<sim::facility_idx> select(sim::world const& w, edit const& e, proble
               w.communes.name[sim::commune_idx::from(i)] == c;
     }
     if (!known) {
-      p.add(e, s.pointer + "/commune", fmt::format("no commune with code or name '{}'", c));
+      p.add_in(e.file, s.pointer + "/commune", fmt::format("no commune with code or name '{}'", c));
     }
   }
   std::vector<sim::facility_idx> out;
@@ -103,13 +100,13 @@ std::vector<sim::facility_idx> select(sim::world const& w, edit const& e, proble
   for (auto const& id : s.ids) {
     if (!found.contains(id)) {
       bool exists = std::find(fa.id.begin(), fa.id.end(), id) != fa.id.end();
-      p.add(e, s.pointer + "/ids",
-            exists ? fmt::format("facility '{}' does not match the other criteria", id)
-                   : fmt::format("no facility with id '{}'", id));
+      p.add_in(e.file, s.pointer + "/ids",
+               exists ? fmt::format("facility '{}' does not match the other criteria", id)
+                      : fmt::format("no facility with id '{}'", id));
     }
   }
   if (out.empty() && s.ids.empty()) {
-    p.add(e, s.pointer, "this selector matches no facility");
+    p.add_in(e.file, s.pointer, "this selector matches no facility");
   }
   return out;
 }
@@ -134,13 +131,17 @@ void add_facility(sim::world& w, territory::territory const& t, new_facility con
                   int year, problems& p, geo::transformer const& to_metric) {
   auto& fa = w.facilities;
   if (std::find(fa.id.begin(), fa.id.end(), f.id) != fa.id.end()) {
-    p.add(e, f.pointer + "/id", fmt::format("a facility with id '{}' already exists", f.id));
+    p.add_in(e.file, f.pointer + "/id", fmt::format("a facility with id '{}' already exists", f.id));
     return;
   }
   auto const xy = to_metric.forward({f.lon, f.lat});
-  auto const commune = geo::locate_points(t.commune_geometry, {xy});
+  auto commune = geo::locate_points(t.commune_geometry, {xy});
+  // A point just off a simplified coastline belongs to the nearest commune, as the loader does.
+  geo::snap_to_nearest(t.commune_geometry, {xy}, commune, territory::kCoastSnapMetres);
   if (commune[0] == geo::kNoPolygon) {
-    p.add(e, f.pointer, fmt::format("({}, {}) lies outside every commune of the territory", f.lon, f.lat));
+    p.add_in(e.file, f.pointer,
+             fmt::format("({}, {}) lies outside every commune of the territory (by more than {} m)", f.lon,
+                         f.lat, territory::kCoastSnapMetres));
     return;
   }
   auto const qpv = geo::locate_points(t.qpv_geometry, {xy});
@@ -241,15 +242,16 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
                        w.facilities.kind[k] == sim::facility_kind::mam;
               });
           if (assmat_only && sel.size() < 2) {
-            p.add(e, e.pointer + "/network", "an assistant-maternel network needs at least 2 professionals");
+            p.add_in(e.file, e.pointer + "/network",
+                     "an assistant-maternel network needs at least 2 professionals");
           }
         }
         for (auto k : sel) {
           auto const& id = w.facilities.id[k];
           if (auto it = labelled.find(id); it != labelled.end() && it->second.first != e.label) {
-            p.add(e, e.pointer,
-                  fmt::format("overlaps {}: facility '{}' is both labelled and unlabelled", it->second.second,
-                              id));
+            p.add_in(e.file, e.pointer,
+                     fmt::format("overlaps {}: facility '{}' is both labelled and unlabelled",
+                                 it->second.second, id));
           }
           labelled[id] = {e.label, e.pointer};
           auto& fa = w.facilities;
@@ -261,9 +263,9 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
             }
             if (e.labelled_places > 0) {
               if (e.labelled_places > fa.places[k]) {
-                p.add(e, e.pointer + "/places",
-                      fmt::format("{} labelled places exceed the {} PMI places of '{}'", e.labelled_places,
-                                  fa.places[k], id));
+                p.add_in(e.file, e.pointer + "/places",
+                         fmt::format("{} labelled places exceed the {} PMI places of '{}'", e.labelled_places,
+                                     fa.places[k], id));
               }
               fa.avip_places[k] = std::min(e.labelled_places, fa.places[k]);
             }
@@ -284,7 +286,8 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
         for (auto k : sel) {
           auto const& id = w.facilities.id[k];
           if (auto it = hours_edited.find(id); it != hours_edited.end()) {
-            p.add(e, e.pointer, fmt::format("overlaps {}: both change the hours of '{}'", it->second, id));
+            p.add_in(e.file, e.pointer,
+                     fmt::format("overlaps {}: both change the hours of '{}'", it->second, id));
             continue;
           }
           hours_edited[id] = e.pointer;
@@ -307,14 +310,14 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
         bool const exists = existing != w.facilities.bus_id.end();
         if (e.replace_hours) {  // reroute: the bus's old sites go, the new ones come
           if (!exists) {
-            p.add(e, e.pointer + "/bus", fmt::format("no Baby Bus with id '{}' to re-route", e.bus));
+            p.add_in(e.file, e.pointer + "/bus", fmt::format("no Baby Bus with id '{}' to re-route", e.bus));
             break;
           }
           auto const b = sim::bus_idx::from(existing - w.facilities.bus_id.begin());
           remove_facilities(w.facilities, [&](sim::facility_idx k) { return w.facilities.bus[k] == b; });
         } else if (exists) {
-          p.add(e, e.pointer + "/bus",
-                fmt::format("a Baby Bus with id '{}' already exists (use action reroute)", e.bus));
+          p.add_in(e.file, e.pointer + "/bus",
+                   fmt::format("a Baby Bus with id '{}' already exists (use action reroute)", e.bus));
           break;
         }
         for (auto const& f : e.facilities) {
@@ -325,7 +328,7 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
       case edit_kind::baby_bus_remove: {
         auto const existing = std::find(w.facilities.bus_id.begin(), w.facilities.bus_id.end(), e.bus);
         if (existing == w.facilities.bus_id.end()) {
-          p.add(e, e.pointer + "/bus", fmt::format("no Baby Bus with id '{}'", e.bus));
+          p.add_in(e.file, e.pointer + "/bus", fmt::format("no Baby Bus with id '{}'", e.bus));
           break;
         }
         auto const b = sim::bus_idx::from(existing - w.facilities.bus_id.begin());
@@ -336,7 +339,7 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
         break;  // applied when the scenario was read
       case edit_kind::bus_service:
         if (t.gtfs.empty()) {
-          p.add(e, e.pointer, "the territory has no GTFS feed to change");
+          p.add_in(e.file, e.pointer, "the territory has no GTFS feed to change");
         }
         break;  // applied to the timetable when bus times are computed
     }
@@ -362,18 +365,40 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
     }
     w.facilities.bus_id = std::move(kept);
   }
-  if (!p.lines.empty()) {
-    std::string msg = p.lines.size() == 1
-                          ? p.lines[0]
-                          : fmt::format("{} problems in the scenario's edits:", p.lines.size());
-    if (p.lines.size() > 1) {
-      for (auto const& l : p.lines) {
-        msg += "\n  " + l;
-      }
-    }
-    throw scenario_error{msg};
-  }
+  p.throw_if_any();
+  check_run_memory(w, s.params, s.replications, s.file.string());
   return w;
+}
+
+std::uint64_t estimated_run_bytes(sim::world const& w, sim::params const& p, int replications) {
+  auto const families = static_cast<std::uint64_t>(w.families.size());
+  auto const facilities = static_cast<std::uint64_t>(w.facilities.size());
+  auto const per_family =
+      std::min<std::uint64_t>(facilities, static_cast<std::uint64_t>(std::max(1, p.max_candidates)));
+  // facility index, minutes, partial flag: 9 bytes per candidate.
+  std::uint64_t const candidates = families * per_family * 9;
+  // About 8 samples per facility, 12 per commune and sector, 40 island-wide, 8 bytes each.
+  std::uint64_t const per_replication =
+      8 * (8 * facilities + 12 * (w.communes.size() + w.sectors.size()) + 40);
+  return candidates + per_replication * static_cast<std::uint64_t>(std::max(0, replications));
+}
+
+void check_run_memory(sim::world const& w, sim::params const& p, int replications, std::string const& file) {
+  auto const need = estimated_run_bytes(w, p, replications);
+  auto const pages = sysconf(_SC_PHYS_PAGES);
+  auto const page = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) {
+    return;
+  }
+  auto const have = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
+  if (need > have / 10 * 8) {
+    throw scenario_error{fmt::format(
+        "{}: /params/max_candidates, /replications: this run would need about {:.1f} GB ({} families × "
+        "up to {} candidates, {} replications), more than this machine's {:.1f} GB: lower max_candidates "
+        "or the replications",
+        file, static_cast<double>(need) / 1e9, w.families.size(), p.max_candidates, replications,
+        static_cast<double>(have) / 1e9)};
+  }
 }
 
 }  // namespace avip::scenarios

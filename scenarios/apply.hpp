@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include "scenarios/scenario.hpp"
 #include "sim/world.hpp"
 #include "territory/territory.hpp"
@@ -11,5 +14,14 @@ namespace avip::scenarios {
 /// hours edits on one facility, a label and an unlabel of the same one) are collected and thrown
 /// as one avip::scenario_error naming the file and JSON pointer of each.
 sim::world apply_edits(scenario const& s, territory::territory const& t);
+
+/// Bytes a run of `replications` replications of `w` under `p` needs at least: the candidate lists
+/// (families × min(facilities, max_candidates)) and the per-replication samples (replications × the
+/// indicators per facility, commune and sector).
+std::uint64_t estimated_run_bytes(sim::world const& w, sim::params const& p, int replications);
+
+/// Refuses, before anything is allocated, a run whose estimate exceeds this machine's memory: throws
+/// avip::scenario_error naming `file` and `pointer` (what to lower) with the estimate.
+void check_run_memory(sim::world const& w, sim::params const& p, int replications, std::string const& file);
 
 }  // namespace avip::scenarios

@@ -3,18 +3,21 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "geo/vector_reader.hpp"
+#include "core/path_policy.hpp"
+#include "geo/file_hash.hpp"
+#include "geo/gtfs_calendar.hpp"
+#include "scenarios/facility_file.hpp"
+#include "scenarios/param_bindings.hpp"
+#include "scenarios/problems.hpp"
 #include "sim/opening_hours.hpp"
+#include "territory/json_file.hpp"
 
 namespace avip::scenarios {
 
@@ -37,27 +40,6 @@ std::size_t edit_distance(std::string const& a, std::string const& b) {
   }
   return prev[b.size()];
 }
-
-/// Collects every problem of one file with its JSON pointer.
-struct problems {
-  std::string file;
-  std::vector<std::string> lines;
-  void add(std::string const& pointer, std::string const& what) {
-    lines.push_back(fmt::format("{}: {}: {}", file, pointer.empty() ? "/" : pointer, what));
-  }
-  void throw_if_any() const {
-    if (lines.empty()) {
-      return;
-    }
-    std::string msg = lines.size() == 1 ? lines[0] : fmt::format("{}: {} problems:", file, lines.size());
-    if (lines.size() > 1) {
-      for (auto const& l : lines) {
-        msg += "\n  " + l;
-      }
-    }
-    throw scenario_error{msg};
-  }
-};
 
 void check_keys(json const& obj, std::string const& pointer, std::vector<std::string> const& allowed,
                 problems& p) {
@@ -114,6 +96,17 @@ std::optional<double> get_number(json const& obj, std::string const& key, std::s
   return x;
 }
 
+/// A whole number in [lo, hi] (2.7 places or 1.5 replications are refused, not truncated).
+std::optional<double> get_whole(json const& obj, std::string const& key, std::string const& pointer,
+                                double lo, double hi, problems& p) {
+  auto const x = get_number(obj, key, pointer, lo, hi, p);
+  if (x && *x != std::floor(*x)) {
+    p.add(pointer + "/" + key, fmt::format("expected a whole number in [{}, {}], got {}", lo, hi, *x));
+    return std::nullopt;
+  }
+  return x;
+}
+
 std::optional<bool> get_bool(json const& obj, std::string const& key, std::string const& pointer,
                              problems& p) {
   if (!obj.contains(key)) {
@@ -160,76 +153,6 @@ void check_hours(std::string const& text, std::string const& pointer, problems& 
   }
 }
 
-/// Every parameter of sim::params a scenario may set, by name, with its range.
-struct param_binding {
-  std::string name;
-  double lo, hi;
-  std::function<void(sim::params&, double)> set;
-  std::function<double(sim::params const&)> get;
-};
-
-std::vector<param_binding> const& param_bindings() {
-  static std::vector<param_binding> const b = [] {
-    std::vector<param_binding> v;
-    auto d = [&](std::string n, double lo, double hi, double sim::params::*m) {
-      v.push_back({std::move(n), lo, hi, [m](sim::params& p, double x) { p.*m = x; },
-                   [m](sim::params const& p) { return p.*m; }});
-    };
-    auto i = [&](std::string n, double lo, double hi, int sim::params::*m) {
-      v.push_back({std::move(n), lo, hi, [m](sim::params& p, double x) { p.*m = static_cast<int>(x); },
-                   [m](sim::params const& p) { return static_cast<double>(p.*m); }});
-    };
-    i("horizon_months", 1, 60, &sim::params::horizon_months);
-    i("warmup_months", 0, 60, &sim::params::warmup_months);
-    i("year", 2000, 2100, &sim::params::year);
-    i("school_entry_month", 0, 11, &sim::params::school_entry_month);
-    d("awareness_rate", 0, 1, &sim::params::awareness_rate);
-    d("insertion_path_rate", 0, 1, &sim::params::insertion_path_rate);
-    d("childcare_barrier_rate", 0, 1, &sim::params::childcare_barrier_rate);
-    d("acceptance_rate", 0, 1, &sim::params::acceptance_rate);
-    d("demand_scale", 0, 10, &sim::params::demand_scale);
-    d("caf_share_social_paths", 0, 1, &sim::params::caf_share_social_paths);
-    i("max_wait_weeks", 0, 104, &sim::params::max_wait_weeks);
-    i("contract_months", 1, 24, &sim::params::contract_months);
-    i("contract_renewals", 0, 5, &sim::params::contract_renewals);
-    d("renewal_probability", 0, 1, &sim::params::renewal_probability);
-    d("min_weekly_hours", 0, 60, &sim::params::min_weekly_hours);
-    d("monthly_job_finding_probability", 0, 1, &sim::params::monthly_job_finding_probability);
-    d("permanent_job_share", 0, 1, &sim::params::permanent_job_share);
-    d("monthly_dropout_probability", 0, 1, &sim::params::monthly_dropout_probability);
-    d("yearly_turnover", 0, 1, &sim::params::yearly_turnover);
-    d("labelled_places_share", 0, 1, &sim::params::labelled_places_share);
-    i("baby_bus_min_age_months", 0, 36, &sim::params::baby_bus_min_age_months);
-    i("max_age_months", 1, 72, &sim::params::max_age_months);
-    i("max_age_months_disabled", 1, 96, &sim::params::max_age_months_disabled);
-    d("walk_speed_kmh", 1, 10, &sim::params::walk_speed_kmh);
-    d("detour_factor", 1, 3, &sim::params::detour_factor);
-    d("car_speed_kmh", 5, 120, &sim::params::car_speed_kmh);
-    i("max_candidates", 1, 10000, &sim::params::max_candidates);
-    v.push_back({"tolerance_car_minutes", 1, 180,
-                 [](sim::params& p, double x) { p.tolerance_minutes[0] = x; },
-                 [](sim::params const& p) { return p.tolerance_minutes[0]; }});
-    v.push_back({"tolerance_bus_minutes", 1, 180,
-                 [](sim::params& p, double x) { p.tolerance_minutes[1] = x; },
-                 [](sim::params const& p) { return p.tolerance_minutes[1]; }});
-    v.push_back({"tolerance_walk_minutes", 1, 180,
-                 [](sim::params& p, double x) { p.tolerance_minutes[2] = x; },
-                 [](sim::params const& p) { return p.tolerance_minutes[2]; }});
-    d("priority_weight", 0, 100, &sim::params::priority_weight);
-    d("other_weight", 0, 100, &sim::params::other_weight);
-    d("avip_target_share", 0, 1, &sim::params::avip_target_share);
-    d("assmat_network_target", 0, 10, &sim::params::assmat_network_target);
-    d("l214_places_per_child", 1, 100, &sim::params::l214_places_per_child);
-    d("label_funding_first_year", 0, 1e6, &sim::params::label_funding_first_year);
-    d("label_funding_later_years", 0, 1e6, &sim::params::label_funding_later_years);
-    d("coordinator_funding_per_tenth_fte", 0, 1e6, &sim::params::coordinator_funding_per_tenth_fte);
-    d("coordinator_places_per_tenth_fte", 1, 1000, &sim::params::coordinator_places_per_tenth_fte);
-    d("baby_bus_yearly_cost", 0, 1e8, &sim::params::baby_bus_yearly_cost);
-    return v;
-  }();
-  return b;
-}
-
 void read_params(json const& j, std::string const& pointer, sim::params& out, problems& p) {
   if (!j.is_object()) {
     p.add(pointer, fmt::format("expected an object of parameters, got {}", type_name(j)));
@@ -241,7 +164,8 @@ void read_params(json const& j, std::string const& pointer, sim::params& out, pr
   }
   check_keys(j, pointer, allowed, p);
   for (auto const& b : param_bindings()) {
-    if (auto v = get_number(j, b.name, pointer, b.lo, b.hi, p)) {
+    if (auto v = b.integer ? get_whole(j, b.name, pointer, b.lo, b.hi, p)
+                           : get_number(j, b.name, pointer, b.lo, b.hi, p)) {
       b.set(out, *v);
     }
   }
@@ -280,8 +204,14 @@ selector read_selector(json const& j, std::string const& pointer, problems& p) {
   s.networks = get_strings(j, "network", pointer, p);
   if (j.contains("within")) {
     auto const& w = j.at("within");
-    if (!w.is_object() || !w.contains("type") || !w.contains("coordinates")) {
-      p.add(pointer + "/within", "expected a GeoJSON Polygon or MultiPolygon geometry in WGS84");
+    auto const type = w.is_object() && w.contains("type") && w.at("type").is_string()
+                          ? w.at("type").get<std::string>()
+                          : std::string{};
+    if ((type != "Polygon" && type != "MultiPolygon") || !w.contains("coordinates")) {
+      p.add(pointer + "/within",
+            type.empty()
+                ? "expected a GeoJSON Polygon or MultiPolygon geometry in WGS84"
+                : fmt::format("expected a GeoJSON Polygon or MultiPolygon in WGS84, got a {}", type));
     } else {
       s.within_geojson = w.dump();
     }
@@ -290,10 +220,8 @@ selector read_selector(json const& j, std::string const& pointer, problems& p) {
       s.within_geojson.empty()) {
     p.add(pointer, "empty selector: give ids, commune, kind, manager, network or within");
   }
-  static std::vector<std::string> const kinds{"creche", "multi_accueil", "micro_creche", "jardin_enfants",
-                                              "assmat", "mam",           "baby_bus_site"};
   for (std::size_t i = 0; i < s.kinds.size(); ++i) {
-    if (std::find(kinds.begin(), kinds.end(), s.kinds[i]) == kinds.end()) {
+    if (!is_facility_kind(s.kinds[i])) {
       p.add(fmt::format("{}/kind", pointer), fmt::format("unknown kind '{}'", s.kinds[i]));
     }
   }
@@ -307,23 +235,19 @@ new_facility read_new_facility(json const& j, std::string const& pointer, proble
     p.add(pointer, fmt::format("expected an object, got {}", type_name(j)));
     return f;
   }
-  check_keys(
-      j, pointer,
-      {"id", "name", "kind", "places", "hours", "occupancy", "avip", "network", "manager", "lon", "lat"}, p);
+  check_keys(j, pointer, new_facility_fields(), p);
   f.id = get_string(j, "id", pointer, p).value_or("");
   if (f.id.empty()) {
     p.add(pointer + "/id", "required");
   }
   f.name = get_string(j, "name", pointer, p).value_or(f.id);
   f.kind = get_string(j, "kind", pointer, p).value_or(site ? "baby_bus_site" : "");
-  static std::vector<std::string> const kinds{"creche", "multi_accueil", "micro_creche", "jardin_enfants",
-                                              "assmat", "mam",           "baby_bus_site"};
-  if (std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end()) {
+  if (!is_facility_kind(f.kind)) {
     p.add(pointer + "/kind", fmt::format("expected one of creche, multi_accueil, micro_creche, "
                                          "jardin_enfants, assmat, mam, baby_bus_site; got '{}'",
                                          f.kind));
   }
-  f.places = static_cast<int>(get_number(j, "places", pointer, 1, 1000, p).value_or(0));
+  f.places = static_cast<int>(get_whole(j, "places", pointer, kMinPlaces, kMaxPlaces, p).value_or(0));
   if (!j.contains("places")) {
     p.add(pointer + "/places", "required (PMI-approved places, or children per session for a Baby Bus site)");
   }
@@ -350,8 +274,31 @@ new_facility read_new_facility(json const& j, std::string const& pointer, proble
   return f;
 }
 
+/// An add_facilities edit's `fields`: contract name -> the file's column name.
+std::map<std::string, std::string> read_fields(json const& e, std::string const& pointer, problems& p) {
+  std::map<std::string, std::string> out;
+  if (!e.contains("fields")) {
+    return out;
+  }
+  auto const& f = e.at("fields");
+  if (!f.is_object()) {
+    p.add(pointer + "/fields",
+          fmt::format("expected an object (contract name: column name), got {}", type_name(f)));
+    return out;
+  }
+  check_keys(f, pointer + "/fields", new_facility_fields(), p);
+  for (auto const& [k, v] : f.items()) {
+    if (!v.is_string()) {
+      p.add(pointer + "/fields/" + k, fmt::format("expected a column name (a string), got {}", type_name(v)));
+    } else {
+      out[k] = v.get<std::string>();
+    }
+  }
+  return out;
+}
+
 void read_edits(json const& edits, std::string const& file, problems& p, std::vector<edit>& out,
-                sim::params& params) {
+                sim::params& params, std::vector<fs::path>& inputs) {
   if (!edits.is_array()) {
     p.add("/edits", fmt::format("expected a list of edits, got {}", type_name(edits)));
     return;
@@ -408,54 +355,11 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
       ed.kind = edit_kind::add_facilities;
       if (auto const f = get_string(e, "file", pointer, p)) {
         // A layer of new facilities in any GDAL format; columns named as the contract, or mapped.
-        geo::read_options ro;
-        ro.target_epsg = 4326;
-        if (e.contains("fields") && e.at("fields").is_object()) {
-          for (auto const& [k, v] : e.at("fields").items()) {
-            ro.field_map[k] = v.get<std::string>();
-          }
-        }
-        try {
-          auto const path = fs::path{file}.parent_path() / *f;
-          auto const t = geo::read_vector(path.string(), ro);
-          for (std::size_t k = 0; k < t.size(); ++k) {
-            json row = json::object();
-            for (std::size_t c = 0; c < t.columns.size(); ++c) {
-              auto const& v = t.values[c][k];
-              if (!v || v->empty()) {
-                continue;
-              }
-              auto const& name = t.columns[c];
-              if (name == "places") {
-                row[name] = std::atoi(v->c_str());
-              } else if (name == "occupancy") {
-                row[name] = std::atof(v->c_str());
-              } else if (name == "avip") {
-                row[name] = (*v == "1" || *v == "true");
-              } else if (name == "id" || name == "name" || name == "kind" || name == "hours" ||
-                         name == "network" || name == "manager") {
-                row[name] = *v;
-              }
-            }
-            auto const* wkb = t.geometry[k].data();
-            std::uint32_t geom_type = 0;
-            std::memcpy(&geom_type, wkb + 1, sizeof geom_type);
-            if (t.geometry[k].size() < 21 || wkb[0] != 1 || geom_type != 1) {
-              p.add(pointer + "/file", fmt::format("{}: new facilities must be points", t.where(k)));
-              continue;
-            }
-            double lon = 0;
-            double lat = 0;
-            std::memcpy(&lon, wkb + 5, sizeof lon);  // ISO WKB point, little endian: x then y
-            std::memcpy(&lat, wkb + 13, sizeof lat);
-            row["lon"] = lon;
-            row["lat"] = lat;
-            ed.facilities.push_back(read_new_facility(
-                row, fmt::format("{}/file {} feature {}", pointer, *f, t.fid[k]), p, false));
-          }
-        } catch (error const& ex) {
-          p.add(pointer + "/file", ex.what());
-        }
+        auto const fields = read_fields(e, pointer, p);
+        auto const path = input_path(file, *f, pointer + "/file");
+        inputs.push_back(path);
+        auto added = read_facility_file(path, *f, fields, pointer, p);
+        ed.facilities.insert(ed.facilities.end(), added.begin(), added.end());
       } else if (!e.contains("facilities") || !e.at("facilities").is_array() || e.at("facilities").empty()) {
         p.add(pointer + "/facilities", "expected a non-empty list of facilities, or a file");
       } else {
@@ -536,35 +440,7 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
 }
 
 json parse_file(fs::path const& file) {
-  std::ifstream in{file, std::ios::binary};
-  if (!in) {
-    throw scenario_error{fmt::format("{}: cannot open the scenario file", file.string())};
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto const text = ss.str();
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    throw scenario_error{
-        fmt::format("{}: the scenario file is empty (expected a JSON object)", file.string())};
-  }
-  try {
-    return json::parse(text);
-  } catch (json::parse_error const& e) {
-    std::size_t line = 1;
-    std::size_t col = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    std::string what = e.what();
-    auto const pos = what.find("syntax error");
-    throw scenario_error{fmt::format("{}:{}:{}: invalid JSON: {}", file.string(), line, col,
-                                     pos == std::string::npos ? what : what.substr(pos))};
-  }
+  return territory::read_json_file<scenario_error>(file, "scenario");
 }
 
 void read_into(fs::path const& file, scenario& s, int depth) {
@@ -572,27 +448,35 @@ void read_into(fs::path const& file, scenario& s, int depth) {
     throw scenario_error{fmt::format("{}: /base: too many nested bases (a cycle?)", file.string())};
   }
   auto const j = parse_file(file);
-  problems p{file.string(), {}};
+  s.inputs.push_back(file);
+  problems p{file.string()};
   if (!j.is_object()) {
     p.add("", fmt::format("expected a JSON object (a scenario), got {}", j.type_name()));
     p.throw_if_any();
   }
-  check_keys(
-      j, "",
-      {"$schema", "name", "description", "base", "territory", "replications", "seed", "params", "edits"}, p);
-  if (auto b = get_string(j, "base", "", p)) {
-    auto const base = file.parent_path() / *b;
-    if (!fs::exists(base)) {
-      p.add("/base", fmt::format("base scenario not found: {}", base.string()));
-      p.throw_if_any();
+  check_keys(j, "",
+             {"$schema", "name", "description", "base", "territory", "replications", "seed", "date", "params",
+              "edits"},
+             p);
+  // A refused path (input_path throws) is reported with the problems found so far.
+  try {
+    if (auto b = get_string(j, "base", "", p)) {
+      auto const base = input_path(file, *b, "/base");
+      if (!fs::exists(base)) {
+        p.add("/base", fmt::format("base scenario not found: {}", base.string()));
+      } else {
+        read_into(base, s, depth + 1);
+      }
     }
-    read_into(base, s, depth + 1);
-  }
-  if (auto t = get_string(j, "territory", "", p)) {
-    s.territory = file.parent_path() / *t;
-    if (!fs::exists(s.territory)) {
-      p.add("/territory", fmt::format("territory manifest not found: {}", s.territory.string()));
+    if (auto t = get_string(j, "territory", "", p)) {
+      s.territory = input_path(file, *t, "/territory");
+      if (!fs::exists(s.territory)) {
+        p.add("/territory", fmt::format("territory manifest not found: {}", s.territory.string()));
+      }
     }
+  } catch (scenario_error const& e) {
+    p.add_message(e.what());
+    p.throw_if_any();
   }
   if (auto n = get_string(j, "name", "", p)) {
     s.name = *n;
@@ -600,19 +484,43 @@ void read_into(fs::path const& file, scenario& s, int depth) {
   if (auto d = get_string(j, "description", "", p)) {
     s.description = *d;
   }
-  if (auto r = get_number(j, "replications", "", 1, 100000, p)) {
+  if (auto r = get_whole(j, "replications", "", 1, 100000, p)) {
     s.replications = static_cast<int>(*r);
   }
-  if (auto r = get_number(j, "seed", "", 0, 9.0e15, p)) {
+  if (auto r = get_whole(j, "seed", "", 0, 9.0e15, p)) {
     s.seed = static_cast<std::uint64_t>(*r);
+  }
+  if (auto d = get_string(j, "date", "", p)) {
+    if (geo::is_yyyymmdd(*d)) {
+      s.date = *d;
+    } else {
+      p.add("/date",
+            fmt::format("expected a bus service date YYYYMMDD (e.g. 20251014), got '{}'", d->substr(0, 40)));
+    }
   }
   if (j.contains("params")) {
     read_params(j.at("params"), "/params", s.params, p);
   }
   if (j.contains("edits")) {
-    read_edits(j.at("edits"), file.string(), p, s.edits, s.params);
+    try {
+      read_edits(j.at("edits"), file.string(), p, s.edits, s.params, s.inputs);
+    } catch (scenario_error const& e) {  // a refused add_facilities path
+      p.add_message(e.what());
+    }
   }
   p.throw_if_any();
+}
+
+/// The scenario, its bases and its add_facilities files with their SHA-256, so that a run can be
+/// traced to the exact files it read.
+json input_hashes(std::vector<fs::path> const& files) {
+  json out = json::array();
+  for (auto const& f : files) {
+    std::error_code ec;
+    out.push_back({{"file", f.string()},
+                   {"sha256", fs::is_regular_file(f, ec) ? geo::file_sha256(f.string()) : std::string{}}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -634,6 +542,9 @@ scenario read_scenario(fs::path const& file) {
   r["territory"] = s.territory.string();
   r["replications"] = s.replications;
   r["seed"] = s.seed;
+  if (!s.date.empty()) {
+    r["date"] = s.date;
+  }
   json params;
   for (auto const& b : param_bindings()) {
     params[b.name] = b.get(s.params);
@@ -651,6 +562,7 @@ scenario read_scenario(fs::path const& file) {
     edits.push_back({{"type", names[static_cast<int>(e.kind)]}, {"from", e.file + "#" + e.pointer}});
   }
   r["edits"] = edits;
+  r["inputs"] = input_hashes(s.inputs);
   s.resolved_json = r.dump(2);
   return s;
 }

@@ -59,9 +59,11 @@ struct scenario {
   std::filesystem::path territory;  ///< manifest path
   int replications{200};
   std::uint64_t seed{974};
+  std::string date;  ///< bus service date YYYYMMDD ("date"); empty = the feeds' automatic choice
   sim::params params;
   std::vector<edit> edits;
-  std::string resolved_json;  ///< for summary.json
+  std::vector<std::filesystem::path> inputs;  ///< the scenario, its bases, its add_facilities files
+  std::string resolved_json;                  ///< for summary.json (with the inputs' SHA-256)
 };
 
 /// Reads and validates a scenario file (syntax, keys with "did you mean", types, ranges). All problems

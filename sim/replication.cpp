@@ -288,7 +288,7 @@ int allocate_month(world const& w, params const& p, candidates const& c, replica
       keyed.reserve(waiting.size());
       for (auto f : waiting) {
         random_stream r{seed,
-                        {kLotteryKey, static_cast<std::uint64_t>(replication), f.value(),
+                        {kLotteryKey, static_cast<std::uint64_t>(replication), id_key(w.families.id[f]),
                          static_cast<std::uint64_t>(month)}};
         keyed.emplace_back(r.next(), f);
       }
@@ -333,7 +333,7 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
       int const a = age_at(w, p, f, m);
       return a >= 0 && a <= max_age && m < school;
     };
-    random_stream r{seed, {kReferralKey, rep, i}};
+    random_stream r{seed, {kReferralKey, rep, id_key(w.families.id[f])}};
     auto const given = w.families.referral_month[f];
     if (given >= 0) {
       int const m = warmup + given;
@@ -362,7 +362,7 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
     bool const social = path == insertion_path::social || path == insertion_path::integration;
     double const u = r.uniform();
     s.referred_by[i] = social && u < p.caf_share_social_paths ? referrer::caf : referrer::france_travail;
-    random_stream d{seed, {kStayKey, rep, i}};
+    random_stream d{seed, {kStayKey, rep, id_key(w.families.id[f])}};
     auto& dr = s.draws[i];
     dr.job_after = months_until(d, p.monthly_job_finding_probability);
     dr.permanent_job = d.bernoulli(p.permanent_job_share);
@@ -388,7 +388,9 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
     }
     // 2. The other children leave by turnover (a Bernoulli per child and month).
     for (std::size_t k = 0; k < nk; ++k) {
-      random_stream r{seed, {kTurnoverKey, rep, k, static_cast<std::uint64_t>(m)}};
+      random_stream r{
+          seed,
+          {kTurnoverKey, rep, id_key(w.facilities.id[facility_idx::from(k)]), static_cast<std::uint64_t>(m)}};
       s.ordinary[k] -= binomial_by_inversion(r, s.ordinary[k], monthly_turnover);
     }
     // 3. New referrals join the waiting list, or are unmet at once when nothing is compatible.

@@ -19,6 +19,7 @@
 #include "geo/projection.hpp"
 #include "geo/vector_reader.hpp"
 #include "sim/opening_hours.hpp"
+#include "territory/json_file.hpp"
 
 namespace avip::territory {
 
@@ -26,6 +27,12 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
+
+/// A grid's cell side in metres: 200 m by default (INSEE Filosofi); outside this range the data are in
+/// another unit (degrees, kilometres) or every family falls into one cell.
+constexpr double kDefaultCellSize = 200.0;
+constexpr double kMinCellSize = 10.0;
+constexpr double kMaxCellSize = 10000.0;
 
 /// Every violation of the contract found while loading, reported together.
 struct violations {
@@ -47,14 +54,82 @@ struct violations {
 };
 
 json read_json(fs::path const& file) {
-  std::ifstream in{file};
-  if (!in) {
-    throw data_error{fmt::format("{}: cannot open", file.string())};
+  return read_json_file<data_error>(file, "territory manifest");
+}
+
+/// The JSON kinds a manifest value may have, for messages.
+enum class kind { string, integer, number, boolean };
+
+bool has_kind(json const& v, kind k) {
+  switch (k) {
+    case kind::string:
+      return v.is_string();
+    case kind::integer:
+      return v.is_number_integer();
+    case kind::number:
+      return v.is_number();
+    case kind::boolean:
+      return v.is_boolean();
   }
-  try {
-    return json::parse(in);
-  } catch (json::parse_error const& e) {
-    throw data_error{fmt::format("{}: not valid JSON ({})", file.string(), e.what())};
+  return false;
+}
+
+/// `obj[key]` when given; throws data_error naming the manifest and pointer when it has another type.
+json const* manifest_value(json const& obj, std::string const& key, kind k, fs::path const& manifest,
+                           std::string const& pointer) {
+  if (!obj.contains(key)) {
+    return nullptr;
+  }
+  auto const& v = obj.at(key);
+  if (!has_kind(v, k)) {
+    static constexpr char const* kNames[] = {"a string", "a whole number", "a number", "true or false"};
+    throw data_error{fmt::format("{}: {}/{}: expected {}, got {}", manifest.string(), pointer, key,
+                                 kNames[static_cast<int>(k)], v.type_name())};
+  }
+  return &v;
+}
+
+std::string manifest_string(json const& obj, std::string const& key, std::string fallback,
+                            fs::path const& manifest, std::string const& pointer) {
+  auto const* v = manifest_value(obj, key, kind::string, manifest, pointer);
+  return v == nullptr ? fallback : v->get<std::string>();
+}
+
+/// A layer's path: relative to the manifest's folder, also inside a GDAL /vsizip/ (or /vsitar/…) path.
+fs::path layer_path(std::string const& p, fs::path const& base) {
+  for (std::string const v : {"/vsizip/", "/vsitar/", "/vsigzip/"}) {
+    if (p.rfind(v, 0) == 0) {
+      auto const inner = p.substr(v.size());
+      return inner.empty() || inner.front() == '/' ? fs::path{p} : fs::path{v + (base / inner).string()};
+    }
+  }
+  return p.rfind("/vsi", 0) == 0 ? fs::path{p} : base / p;
+}
+
+/// The options of a layer entry (fields, layer, x/y, source_epsg), each checked for its type.
+void read_layer_options(json const& j, std::string const& pointer, fs::path const& manifest,
+                        geo::read_options& o) {
+  if (j.contains("fields")) {
+    auto const& f = j.at("fields");
+    if (!f.is_object()) {
+      throw data_error{fmt::format("{}: {}/fields: expected an object (contract name: column name), got {}",
+                                   manifest.string(), pointer, f.type_name())};
+    }
+    for (auto const& [k, v] : f.items()) {
+      o.field_map[k] = manifest_string(f, k, {}, manifest, pointer + "/fields");
+    }
+  }
+  o.layer = manifest_string(j, "layer", {}, manifest, pointer);
+  if (j.contains("x") != j.contains("y")) {
+    throw data_error{fmt::format("{}: {}/{}: give both x and y (the coordinate columns)", manifest.string(),
+                                 pointer, j.contains("x") ? "y" : "x")};
+  }
+  if (j.contains("x")) {
+    o.x_field = manifest_string(j, "x", {}, manifest, pointer);
+    o.y_field = manifest_string(j, "y", {}, manifest, pointer);
+  }
+  if (auto const* e = manifest_value(j, "source_epsg", kind::integer, manifest, pointer)) {
+    o.source_epsg = e->get<int>();
   }
 }
 
@@ -76,42 +151,50 @@ std::optional<layer_spec> layer_from(json const& layers, std::string const& name
     return std::nullopt;
   }
   auto const& j = layers.at(name);
+  if (!j.is_object()) {
+    throw data_error{fmt::format("{}: /layers/{}: expected an object with a \"path\", got {}",
+                                 manifest.string(), name, j.type_name())};
+  }
   // The synthesis regenerates the layers the manifest marks optional; a layer given without it is
   // read, e.g. a real QPV layer the synthesis builds on.
-  if (!required && skip_optional && j.is_object() && j.value("optional", false)) {
+  if (!required && skip_optional && j.contains("optional") && j.at("optional") == true) {
     return std::nullopt;
   }
   layer_spec s;
   s.name = name;
-  if (!j.is_object() || !j.contains("path") || !j.at("path").is_string()) {
-    throw data_error{fmt::format("{}: /layers/{}/path: expected a file path", manifest.string(), name)};
+  auto const pointer = "/layers/" + name;
+  if (!j.is_object() || !j.contains("path") || !j.at("path").is_string() ||
+      j.at("path").get<std::string>().empty()) {
+    throw data_error{fmt::format("{}: {}/path: expected a file path", manifest.string(), pointer)};
   }
   auto const p = j.at("path").get<std::string>();
-  s.path = p.rfind("/vsi", 0) == 0 ? fs::path{p} : base / p;
-  s.optional = j.value("optional", false);
-  if (j.contains("fields")) {
-    for (auto const& [k, v] : j.at("fields").items()) {
-      s.options.field_map[k] = v.get<std::string>();
+  s.path = layer_path(p, base);
+  if (auto const* o = manifest_value(j, "optional", kind::boolean, manifest, pointer)) {
+    s.optional = o->get<bool>();
+  }
+  read_layer_options(j, pointer, manifest, s.options);
+  if (auto const* c = manifest_value(j, "cell_size", kind::number, manifest, pointer)) {
+    s.cell_size = c->get<double>();
+    if (!(s.cell_size >= kMinCellSize && s.cell_size <= kMaxCellSize)) {
+      throw data_error{fmt::format("{}: {}/cell_size: {} m is out of range [{}, {}] (metres)",
+                                   manifest.string(), pointer, s.cell_size, kMinCellSize, kMaxCellSize)};
     }
   }
-  if (j.contains("layer")) {
-    s.options.layer = j.at("layer").get<std::string>();
+  if (auto const* c = manifest_value(j, "xy_is_corner", kind::boolean, manifest, pointer)) {
+    s.xy_is_corner = c->get<bool>();
   }
-  if (j.contains("x")) {
-    s.options.x_field = j.at("x").get<std::string>();
-    s.options.y_field = j.at("y").get<std::string>();
-  }
-  if (j.contains("source_epsg")) {
-    s.options.source_epsg = j.at("source_epsg").get<int>();
-  }
-  s.cell_size = j.value("cell_size", 0.0);
-  s.xy_is_corner = j.value("xy_is_corner", false);
-  if (s.optional && !fs::exists(s.path)) {
+  bool const vsi = p.rfind("/vsi", 0) == 0;
+  std::error_code ec;
+  if (s.optional && !vsi && !fs::exists(s.path, ec)) {
     return std::nullopt;
   }
-  if (!fs::exists(s.path) && p.rfind("/vsi", 0) != 0) {
+  if (!vsi && !fs::exists(s.path, ec)) {
     throw data_error{
-        fmt::format("{}: /layers/{}/path: file not found: {}", manifest.string(), name, s.path.string())};
+        fmt::format("{}: {}/path: file not found: {}", manifest.string(), pointer, s.path.string())};
+  }
+  if (!vsi && !fs::is_regular_file(s.path, ec) && !fs::is_directory(s.path, ec)) {
+    throw data_error{fmt::format("{}: {}/path: not a regular file (a device or a pipe): {}",
+                                 manifest.string(), pointer, s.path.string())};
   }
   return s;
 }
@@ -258,6 +341,8 @@ void add_input(territory& t, std::string const& layer, fs::path const& path) {
 /// catches typos such as 21 for 2021.
 constexpr std::int64_t kFirstLabelYear = 2000;
 constexpr std::int64_t kLastLabelYear = 2100;
+/// A commune's road length ÷ straight line: 1 on a straight road; beyond 10 it is surely a typo.
+constexpr double kMaxDetourFactor = 10.0;
 
 /// Share of poor households of commune feature `i`: its `poverty_rate` (0–1), or `poor_households` ÷
 /// `households`; NaN when neither is given.
@@ -282,6 +367,27 @@ double poverty_rate(field_reader const& r, geo::feature_table const& t, std::siz
   return poor / households;
 }
 
+/// A grid row given twice (same id, or same cell) would count its people and children twice.
+void check_unique_cells(geo::feature_table const& g, sim::grid_table const& grid, violations& bad) {
+  std::map<std::string, std::size_t> ids;
+  std::map<std::pair<long, long>, std::size_t> cells;
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    auto const k = sim::cell_idx::from(i);
+    if (auto [it, inserted] = ids.try_emplace(grid.id[k], i); !inserted && !grid.id[k].empty()) {
+      bad.add(fmt::format("{}, field 'id': duplicate cell id '{}' (also feature {})", g.where(i), grid.id[k],
+                          g.fid[it->second]));
+      continue;
+    }
+    auto const& c = grid.centre[k];
+    std::pair<long, long> const key{std::lround(std::floor(c.x / grid.cell_size)),
+                                    std::lround(std::floor(c.y / grid.cell_size))};
+    if (auto [it, inserted] = cells.try_emplace(key, i); !inserted) {
+      bad.add(fmt::format("{}: the same {} m cell as feature {} (a duplicated row?)", g.where(i),
+                          grid.cell_size, g.fid[it->second]));
+    }
+  }
+}
+
 template <typename Idx>
 Idx to_idx(std::uint32_t v) {
   return v == geo::kNoPolygon ? Idx::invalid() : Idx{v};
@@ -291,11 +397,18 @@ Idx to_idx(std::uint32_t v) {
 
 bool is_territory_manifest(fs::path const& file) {
   try {
-    std::ifstream in{file};
-    auto const j = json::parse(in);
-    return j.is_object() && j.contains("layers");
-  } catch (...) {
-    return false;
+    auto const j = read_json_file<data_error>(file, "territory manifest");
+    if (!j.is_object()) {
+      return false;
+    }
+    // A manifest that forgot its layers is still a manifest (and is told so), not a scenario.
+    auto const any = [&](std::initializer_list<char const*> keys) {
+      return std::any_of(keys.begin(), keys.end(), [&](char const* k) { return j.contains(k); });
+    };
+    return j.contains("layers") || (!any({"territory", "base", "edits", "params", "replications", "seed"}) &&
+                                    any({"epsg", "gtfs", "provenance"}));
+  } catch (error const&) {
+    return false;  // the scenario reader reports what is wrong with the file
   }
 }
 
@@ -304,7 +417,11 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
   auto const base = manifest_path.parent_path();
   territory t;
   t.manifest = manifest_path;
-  t.name = manifest.value("name", manifest_path.stem().string());
+  if (!manifest.is_object()) {
+    throw data_error{fmt::format("{}: expected a JSON object (a territory manifest), got {}",
+                                 manifest_path.string(), manifest.type_name())};
+  }
+  t.name = manifest_string(manifest, "name", manifest_path.stem().string(), manifest_path, "");
   t.world.territory = t.name;
   if (!manifest.contains("layers") || !manifest.at("layers").is_object()) {
     throw data_error{fmt::format("{}: /layers: expected an object listing the territory's layers",
@@ -317,7 +434,8 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
 
   // --- communes (required) defines the metric CRS when the manifest does not.
   auto communes_spec = *layer_from(layers, "communes", base, manifest_path, true);
-  int epsg = manifest.value("epsg", 0);
+  auto const* epsg_value = manifest_value(manifest, "epsg", kind::integer, manifest_path, "");
+  int epsg = epsg_value == nullptr ? 0 : epsg_value->get<int>();
   if (epsg != 0) {
     geo::require_known_epsg(epsg);
   } else {
@@ -358,6 +476,8 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       w.communes.children_under_3.push_back(r.number(i, "children_under_3", 0, 1e7, 0.0));
       w.communes.zrr.push_back(r.flag(i, "zrr", false) ? 1 : 0);
       w.communes.poverty_rate.push_back(poverty_rate(r, communes, i, bad));
+      w.communes.detour_factor.push_back(
+          r.number(i, "detour_factor", 1, kMaxDetourFactor, std::numeric_limits<double>::quiet_NaN()));
     }
     auto const c = points_of(communes, geos);
     for (auto const& p : c) {
@@ -397,7 +517,7 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
   {
     auto g = read(grid_spec);
     field_reader r{g, bad};
-    w.grid.cell_size = grid_spec.cell_size > 0 ? grid_spec.cell_size : 200.0;
+    w.grid.cell_size = grid_spec.cell_size > 0 ? grid_spec.cell_size : kDefaultCellSize;
     double const shift = grid_spec.xy_is_corner ? w.grid.cell_size / 2.0 : 0.0;
     auto pts = points_of(g, geos);
     for (auto& p : pts) {
@@ -405,7 +525,7 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       p.y += shift;
     }
     auto commune = geo::locate_points(t.commune_geometry, pts);
-    geo::snap_to_nearest(t.commune_geometry, pts, commune, 2000.0);
+    geo::snap_to_nearest(t.commune_geometry, pts, commune, kCoastSnapMetres);
     auto const qpv = geo::locate_points(t.qpv_geometry, pts);
     for (std::size_t i = 0; i < g.size(); ++i) {
       w.grid.id.push_back(r.text(i, "id"));
@@ -417,6 +537,7 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       w.grid.low_income_households.push_back(r.number(i, "low_income_households", 0, 1e6, 0.0));
       w.grid.single_parent_households.push_back(r.number(i, "single_parent_households", -1, 1e6, -1.0));
     }
+    check_unique_cells(g, w.grid, bad);
   }
   // Cell lookup for points: the grid is regular, so a hash of the cell's column/row finds it.
   std::map<std::pair<long, long>, std::uint32_t> cell_of;
@@ -437,7 +558,7 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
     field_reader r{f, bad};
     auto const pts = points_of(f, geos);
     auto commune = geo::locate_points(t.commune_geometry, pts);
-    geo::snap_to_nearest(t.commune_geometry, pts, commune, 2000.0);
+    geo::snap_to_nearest(t.commune_geometry, pts, commune, kCoastSnapMetres);
     auto const qpv = geo::locate_points(t.qpv_geometry, pts);
     auto& fa = w.facilities;
     std::map<std::string, sim::network_idx> networks;
@@ -516,7 +637,7 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
     field_reader r{f, bad};
     auto const pts = points_of(f, geos);
     auto commune = geo::locate_points(t.commune_geometry, pts);
-    geo::snap_to_nearest(t.commune_geometry, pts, commune, 2000.0);
+    geo::snap_to_nearest(t.commune_geometry, pts, commune, kCoastSnapMetres);
     auto const qpv = geo::locate_points(t.qpv_geometry, pts);
     auto& fm = w.families;
     bool any_synthetic = false;
@@ -550,8 +671,16 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
   }
 
   if (manifest.contains("gtfs")) {
-    for (auto const& g : manifest.at("gtfs")) {
-      auto const p = base / g.get<std::string>();
+    auto const& feeds = manifest.at("gtfs");
+    if (!feeds.is_array()) {
+      throw data_error{fmt::format("{}: /gtfs: expected a list of GTFS files, got {}", manifest_path.string(),
+                                   feeds.type_name())};
+    }
+    for (std::size_t i = 0; i < feeds.size(); ++i) {
+      if (!feeds[i].is_string() || feeds[i].get<std::string>().empty()) {
+        throw data_error{fmt::format("{}: /gtfs/{}: expected a file path", manifest_path.string(), i)};
+      }
+      auto const p = base / feeds[i].get<std::string>();
       if (!fs::exists(p)) {
         bad.add(fmt::format("/gtfs: file not found: {}", p.string()));
         continue;
@@ -560,9 +689,18 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       add_input(t, "gtfs", p);
     }
   }
-  if (manifest.contains("provenance")) {
-    t.provenance = manifest.at("provenance").get<std::string>();
+  if (auto const* r = manifest_value(manifest, "roads", kind::string, manifest_path, "")) {
+    auto const p = (base / r->get<std::string>()).lexically_normal();
+    std::error_code ec;
+    if (r->get<std::string>().empty() || !fs::is_regular_file(p, ec)) {
+      throw data_error{
+          fmt::format("{}: /roads: file not found: {} (an OpenStreetMap extract, .osm.pbf or .osm)",
+                      manifest_path.string(), p.string())};
+    }
+    t.roads = p;
+    add_input(t, "roads", p);
   }
+  t.provenance = manifest_string(manifest, "provenance", {}, manifest_path, "");
   bad.throw_if_any(manifest_path);
   return t;
 }
@@ -575,6 +713,11 @@ std::string check_report(territory const& t) {
       "layers: communes {}, sectors {}, qpv {}, grid cells {}, facilities {}, families {}, gtfs feeds {}\n",
       w.communes.size(), w.sectors.size(), w.qpvs.size(), w.grid.size(), w.facilities.size(),
       w.families.size(), t.gtfs.size());
+  if (!t.roads.empty()) {
+    out << fmt::format("roads: {} (car and walking times on the road graph)\n", t.roads.string());
+  } else {
+    out << "roads: none (car and walking times: straight lines × the communes' detour factors)\n";
+  }
   if (!t.synthetic_layers.empty()) {
     std::string s;
     for (auto const& l : t.synthetic_layers) {

@@ -1,5 +1,8 @@
+#include <cctype>
 #include <cmath>
-#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -36,10 +39,63 @@ json delta_json(sim::group_delta const& d) {
           {"delta_children_placed", stat(d.children_placed)}};
 }
 
+/// The ASCII letter of a French (Latin-1) accented one, from its UTF-8 second byte after 0xC3; 0 if none.
+char plain_letter(unsigned char second) {
+  // À..ÿ (U+00C0..U+00FF) as 0xC3 0x80..0xBF: their base letters, '_' where there is none (×, ÷).
+  static constexpr char const* kBase =
+      "aaaaaaaceeeeiiiidnooooo_ouuuuyts"
+      "aaaaaaaceeeeiiiidnooooo_ouuuuyty";
+  return second >= 0x80 && second <= 0xBF ? kBase[second - 0x80] : 0;
+}
+
+/// A file-name part of `s`: lower-case ASCII letters and digits, accents dropped (é → e, œ → oe), every
+/// other run of characters one '_'.
 std::string slug(std::string const& s) {
   std::string out;
-  for (unsigned char ch : s) {
-    out += std::isalnum(ch) != 0 ? static_cast<char>(std::tolower(ch)) : '_';
+  auto const put = [&](char c) {
+    if (c != '_' || (!out.empty() && out.back() != '_')) {
+      out += c;
+    }
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto const ch = static_cast<unsigned char>(s[i]);
+    if (ch < 0x80) {
+      put(std::isalnum(ch) != 0 ? static_cast<char>(std::tolower(ch)) : '_');
+    } else if (ch == 0xC3 && i + 1 < s.size() && plain_letter(static_cast<unsigned char>(s[i + 1])) != 0) {
+      put(plain_letter(static_cast<unsigned char>(s[++i])));
+    } else if (ch == 0xC5 && i + 1 < s.size() && (s[i + 1] == '\x92' || s[i + 1] == '\x93')) {
+      put('o');  // Œ, œ
+      put('e');
+      ++i;
+    } else if (ch >= 0xC0) {
+      put('_');  // another character: skip its continuation bytes
+      while (i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
+        ++i;
+      }
+    }
+  }
+  while (!out.empty() && out.back() == '_') {
+    out.pop_back();
+  }
+  return out;
+}
+
+/// The file-name part of each compared scenario after the first: its file's stem (as the user named it),
+/// or its name when it has no file; made unique.
+std::vector<std::string> layer_names(std::vector<compared_scenario> const& scenarios,
+                                     std::vector<std::string> const& names) {
+  std::vector<std::string> out;
+  std::map<std::string, int> seen;
+  for (std::size_t s = 0; s < names.size(); ++s) {
+    auto const& file = scenarios[s].meta.scenario_file;
+    auto base = slug(file.empty() ? names[s] : fs::path{file}.stem().string());
+    if (base.empty()) {
+      base = fmt::format("scenario_{}", s + 1);
+    }
+    if (int const n = seen[base]++; n > 0) {
+      base += fmt::format("_{}", n + 1);
+    }
+    out.push_back(base);
   }
   return out;
 }
@@ -71,7 +127,7 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
     e["matched"] = stat(r.island.matched);
     e["priority_matched"] = stat(r.island.priority_matched);
     e["cost_eur"] = r.cost.total;
-    e["island"] = delta_json(d.island);
+    e["territory"] = delta_json(d.island);
     e["qpv"] = delta_json(d.qpv);
     e["non_qpv"] = delta_json(d.non_qpv);
     e["delta_cost_eur"] = d.cost_delta;
@@ -122,10 +178,11 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
   write_text(dir / "comparison.json", j.dump(2));
   write_text(dir / "comparaison.csv", csv);
   // GeoJSON of the deltas per commune and per grid cell, one layer per scenario after the first.
+  auto const file_names = layer_names(scenarios, c.names);
   for (std::size_t s = 1; s < c.names.size(); ++s) {
     auto const& d = c.deltas[s];
     geo::output_layer com{
-        "ecarts_communes_" + slug(c.names[s]),
+        "ecarts_communes_" + file_names[s],
         "Écarts par commune — " + c.names[s],
         w.epsg,
         {{"code", field_type::text, "Code INSEE"},
@@ -145,7 +202,7 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
     }
     geo::write_vector((dir / (com.name + ".geojson")).string(), geo::vector_format::geojson, com);
     geo::write_vector((dir / "comparison.gpkg").string(), geo::vector_format::gpkg, com);
-    geo::output_layer cells{"ecarts_carreaux_" + slug(c.names[s]),
+    geo::output_layer cells{"ecarts_carreaux_" + file_names[s],
                             "Écarts par carreau — " + c.names[s],
                             w.epsg,
                             {{"id", field_type::text, "Carreau"},

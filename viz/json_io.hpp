@@ -3,12 +3,12 @@
 // Internal to viz/: helpers shared by the run and comparison writers (nlohmann_json stays inside viz).
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "sim/samples.hpp"
 
@@ -31,13 +31,9 @@ inline nlohmann::json mean_or_null(sim::samples const& s) {
   return s.mean();
 }
 
-/// Writes a text file of the output folder; throws avip::error naming it.
+/// Writes a text file of the output folder, atomically and checked; throws data_error naming it.
 inline void write_text(std::filesystem::path const& file, std::string const& text) {
-  std::ofstream out{file, std::ios::binary};
-  if (!out) {
-    throw error{fmt::format("{}: cannot write", file.string())};
-  }
-  out << text;
+  write_file_atomically(file, text);
 }
 
 }  // namespace avip::viz::detail

@@ -208,6 +208,10 @@ std::string coverage_map(territory::territory const& t, sim::world const& w,
 
 }  // namespace
 
+std::string report_style() {
+  return kStyle;
+}
+
 std::string run_report(territory::territory const& t, sim::world const& w, sim::params const& p,
                        sim::run_results const& r, run_metadata const& meta, layers const& L,
                        std::vector<validation_row> const& validation) {
@@ -456,6 +460,16 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
     synthetic += (synthetic.empty() ? "" : ", ") + l;
   }
   h += "<section><h2>Hypothèses et données</h2><p class=\"note\">" + html_escape(t.provenance) + "</p>";
+  if (!meta.transit.feeds.empty()) {
+    bool const expired = !meta.transit.warnings.empty();
+    h += std::string{"<p class=\""} + (expired ? "ko" : "note") + "\">" + html_escape(meta.transit.line()) +
+         (expired ? " — horaires expirés : les temps de bus décrivent un service qui ne roule plus." : "") +
+         "</p>";
+  }
+  if (w.roads.empty()) {
+    h += "<p class=\"ko\">temps en voiture et à pied : lignes droites × facteur de détour (pas de réseau "
+         "routier)</p>";
+  }
   if (!synthetic.empty()) {
     h += "<p class=\"ko\">Couches synthétiques (à remplacer par les fichiers réels de la CAF) : " +
          html_escape(synthetic) + "</p>";

@@ -8,6 +8,9 @@
 
 namespace avip::viz {
 
+/// The reports' shared <style> element (one look for run, comparison and sensitivity reports).
+std::string report_style();
+
 /// The self-contained report of a run (inline SVG maps and charts, French labels, no network), with
 /// the validation section when `validation` is not empty.
 std::string run_report(territory::territory const& t, sim::world const& w, sim::params const& p,

@@ -406,8 +406,30 @@ void write_run_outputs(fs::path const& dir, territory::territory const& t, sim::
     inputs.push_back({{"layer", in.layer}, {"path", in.path.string()}, {"sha256", in.sha256}});
   }
   s["inputs"] = inputs;
+  if (!meta.transit.feeds.empty()) {
+    json feeds = json::array();
+    for (auto const& f : meta.transit.feeds) {
+      feeds.push_back({{"feed", f.feed},
+                       {"valid_from", geo::iso_date(f.valid_from)},
+                       {"valid_to", geo::iso_date(f.valid_to)},
+                       {"expired", f.expired},
+                       {"service_date", geo::iso_date(f.date)}});
+    }
+    s["transit"] = {{"date", meta.transit.date},
+                    {"saturday", meta.transit.saturday},
+                    {"reason", meta.transit.reason},
+                    {"checked_on", geo::iso_date(meta.transit.today)},
+                    {"feeds", feeds},
+                    {"warnings", meta.transit.warnings}};
+  }
+  // Car and walking times: on the road graph, or straight lines × the communes' detour factors.
+  s["roads"] = w.roads.empty() ? json{{"network", false}, {"times", "straight lines × detour factor"}}
+                               : json{{"network", true}, {"extract", t.roads.string()}};
+  if (w.roads.empty()) {
+    s["warnings"].push_back("car and walking times: straight lines × detour factor (no road network)");
+  }
   json ind_json;
-  ind_json["island"] = group_json(r.island);
+  ind_json["territory"] = group_json(r.island);  // the whole territory (not only an island)
   ind_json["qpv"] = group_json(r.qpv);
   ind_json["non_qpv"] = group_json(r.non_qpv);
   ind_json["single_parent"] = group_json(r.single_parent);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "geo/gtfs_calendar.hpp"
 #include "geo/vector_writer.hpp"
 #include "sim/comparison.hpp"
 #include "sim/params.hpp"
@@ -27,6 +28,7 @@ struct run_metadata {
   /// Observed figures to validate against (CSV, see viz/validation.hpp); empty: observed/avip_2023.csv
   /// beside the territory manifest, when it exists (no validation section otherwise).
   std::filesystem::path observed_file{};
+  geo::transit_summary transit{};  ///< bus service days kept and the feeds' validity (empty without feeds)
 };
 
 /// The output layers of a run (in the world's metric CRS), shared by the files and the report.

@@ -67,11 +67,11 @@ TEST_CASE("avipsim run: the baseline end to end, outputs moved into place, never
   auto const s = load(out / "summary.json");
   CHECK(s["replications"] == 8);
   CHECK(s["indicators"]["communes"].size() == 24);
-  double const cov = s["indicators"]["island"]["coverage"]["mean"];
+  double const cov = s["indicators"]["territory"]["coverage"]["mean"];
   CHECK(cov > 0.0);
   CHECK(cov < 1.0);
   // The referred families are conserved: matched + unmet by each of the four reasons + censored = referred.
-  auto const& i = s["indicators"]["island"];
+  auto const& i = s["indicators"]["territory"];
   CHECK(i["matched"]["mean"].get<double>() + i["unmet_unreachable"]["mean"].get<double>() +
             i["unmet_hours"]["mean"].get<double>() + i["unmet_not_allowed"]["mean"].get<double>() +
             i["unmet_full"]["mean"].get<double>() + i["censored"]["mean"].get<double>() ==
@@ -145,7 +145,7 @@ TEST_CASE("bad command lines and scenarios: one clear line, non-zero exit, no cr
     CHECK_THAT(r.output, !Catch::Contains("terminate called") && !Catch::Contains("what():"));
   }
   CHECK_THAT(run("check " + (d / "unknown_key.json").string()).output, Catch::Contains("replicationz"));
-  CHECK(run("check " + (d / "missing.json").string()).code == 1);
+  CHECK(run("check " + (d / "missing.json").string()).code == 2);  // a usage error: no such file
   CHECK(run("run").code != 0);
   CHECK(run("run " + src("scenarios/reunion/baseline.json") + " --out " + (d / "o").string() +
             " --replications 0")

@@ -174,8 +174,8 @@ TEST_CASE("summary.json holds the figures, and CSV headers are French labels in 
   auto const s = nlohmann::json::parse(in);
   CHECK(s["replications"] == 12);
   CHECK(s["seed"] == 5);
-  CHECK(s["indicators"]["island"]["coverage"]["mean"].get<double>() == Approx(f.r.island.coverage.mean()));
-  CHECK(s["indicators"]["island"]["referred"]["mean"].get<double>() == Approx(f.r.island.referred.mean()));
+  CHECK(s["indicators"]["territory"]["coverage"]["mean"].get<double>() == Approx(f.r.island.coverage.mean()));
+  CHECK(s["indicators"]["territory"]["referred"]["mean"].get<double>() == Approx(f.r.island.referred.mean()));
   CHECK(s["indicators"]["communes"].size() == 2);
   CHECK(s["inputs"].size() == 5);
   CHECK(s["inputs"][0]["sha256"].get<std::string>().size() == 64);
@@ -291,7 +291,7 @@ TEST_CASE("the new indicators reach summary.json, the layers and the CSV tables"
   run_fixture f;
   std::ifstream in{f.dir / "summary.json"};
   auto const s = nlohmann::json::parse(in);
-  auto const& island = s["indicators"]["island"];
+  auto const& island = s["indicators"]["territory"];
   auto const mean = [&](char const* key) { return island[key]["mean"].get<double>(); };
   CHECK(mean("unmet_not_allowed") == Approx(f.r.island.unmet_not_allowed.mean()));
   CHECK(mean("censored") == Approx(f.r.island.censored.mean()));
@@ -366,8 +366,8 @@ TEST_CASE("an indicator with no value is null in summary.json and an empty cell 
   f.r.equity.gini_communes.values.clear();
   auto const s = f.write_again("empty");
   auto const dir = f.dir / "empty";
-  CHECK(s["indicators"]["island"]["censored"].is_null());
-  CHECK(s["indicators"]["island"]["referred"].is_object());  // the others keep their values
+  CHECK(s["indicators"]["territory"]["censored"].is_null());
+  CHECK(s["indicators"]["territory"]["referred"].is_object());  // the others keep their values
   CHECK(s["indicators"]["communes"][0]["censored"].is_null());
   CHECK(s["indicators"]["equity"]["gini_communes"].is_null());
   auto const ind = read_csv(dir / "indicateurs.csv");

@@ -1,0 +1,129 @@
+// Numbers on the command line: a value that is not what the option means is refused with one line and
+// exit 2, never silently read as something else (-1 as 2^64 - 1, nan as a catchment, 1.5 as 1).
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct result {
+  int code;
+  std::string output;
+};
+
+result avipsim(std::string const& args) {
+  std::string out;
+  FILE* pipe = popen((std::string{AVIPSIM_EXE} + " " + args + " 2>&1").c_str(), "r");
+  char buf[4096];
+  while (fgets(buf, sizeof buf, pipe) != nullptr) {
+    out += buf;
+  }
+  int const status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+fs::path temp(std::string const& name) {
+  auto d = fs::temp_directory_path() / ("avip_num_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string src(std::string const& p) {
+  return std::string{AVIP_SOURCE_DIR} + "/" + p;
+}
+
+fs::path mini_scenario(fs::path const& dir) {
+  auto const f = dir / "s.json";
+  std::ofstream{f} << R"({"territory": ")" << src("tests/data/mini/territory.json")
+                   << R"(", "replications": 2})";
+  return f;
+}
+
+std::string access_args(fs::path const& out) {
+  return "access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
+         src("tests/data/fca/supply.csv") + " --cost " + src("tests/data/fca/cost.csv") +
+         " --method 2sfca --out " + out.string() + " --quiet";
+}
+
+void refused(result const& r, std::string const& option) {
+  INFO(r.output);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.output, Catch::Contains(option) && !Catch::Contains("internal error"));
+}
+
+}  // namespace
+
+TEST_CASE("command line: --seed must be a whole number from 0 to 9e15", "[cli][numbers]") {
+  auto const d = temp("seed");
+  auto const s = mini_scenario(d).string();
+  for (std::string const seed : {"-1", "99999999999999999999", "1.5", "1e3", "seven", "9000000000000001"}) {
+    INFO("--seed " << seed);
+    refused(avipsim("run " + s + " --out " + (d / "o").string() + " --quiet --seed " + seed), "--seed");
+    CHECK_FALSE(fs::exists(d / "o"));
+  }
+  refused(avipsim(access_args(d / "a.csv") + " --replications 2 --seed -1"), "--seed");
+  auto const ok = avipsim("run " + s + " --out " + (d / "o").string() + " --quiet --seed 9000000000000000");
+  INFO(ok.output);
+  CHECK(ok.code == 0);
+  fs::remove_all(d);
+}
+
+TEST_CASE("command line: replications must be whole numbers", "[cli][numbers]") {
+  auto const d = temp("reps");
+  auto const s = mini_scenario(d).string();
+  for (std::string const n : {"1.5", "0", "-3", "1e3", "100001"}) {
+    INFO("--replications " << n);
+    refused(avipsim("run " + s + " --out " + (d / "o").string() + " --quiet --replications " + n),
+            "--replications");
+  }
+  refused(avipsim("compare " + s + " --out " + (d / "o").string() + " --replications 2.5"), "--replications");
+  refused(avipsim(access_args(d / "a.csv") + " --replications 1.5"), "--replications");
+  CHECK_FALSE(fs::exists(d / "o"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("command line: access refuses nan, inf and out-of-range numbers", "[cli][numbers]") {
+  auto const d = temp("access");
+  for (auto const& [option, value] :
+       std::vector<std::pair<std::string, std::string>>{{"--catchment", "nan"},
+                                                        {"--catchment", "inf"},
+                                                        {"--catchment", "-5"},
+                                                        {"--speed", "nan"},
+                                                        {"--detour", "nan"},
+                                                        {"--sigma", "0"},
+                                                        {"--rho", "nan"},
+                                                        {"--avip-turnover", "nan"}}) {
+    INFO(option << " " << value);
+    refused(avipsim(access_args(d / "a.csv") + " " + option + " " + value), option);
+    CHECK_FALSE(fs::exists(d / "a.csv"));
+  }
+  auto const ok = avipsim(access_args(d / "a.csv") + " --catchment 12.5");
+  INFO(ok.output);
+  CHECK(ok.code == 0);
+  fs::remove_all(d);
+}
+
+TEST_CASE("command line: access --out and --timings refused before the work when they cannot be written",
+          "[cli][numbers]") {
+  auto const d = temp("accessout");
+  std::ofstream{d / "file"} << "x";
+  refused(avipsim(access_args(d / "file" / "a.csv")), "is a file");
+  refused(avipsim(access_args(d / "a.csv") + " --timings " + (d / "file").string()), "already exists");
+  CHECK_FALSE(fs::exists(d / "a.csv"));
+  auto const ok = avipsim(access_args(d / "a.csv") + " --timings " + (d / "t.json").string());
+  INFO(ok.output);
+  CHECK(ok.code == 0);
+  CHECK(fs::exists(d / "t.json"));
+  fs::remove_all(d);
+}
