@@ -10,6 +10,7 @@
 
 #include "synth/qpv_statistics.hpp"
 #include "synth/synthesis.hpp"
+#include "synth/synthesis_figures.hpp"
 #include "territory/load.hpp"
 
 using namespace avip;
@@ -113,7 +114,8 @@ TEST_CASE("a QPV without figures in the statistics is named, and without statist
   CHECK(plain.world.qpvs.size() == 49);
   CHECK_FALSE(synth::read_qpv_statistics(plain).has_value());
   fs::create_directories(d / "out");
-  auto const rows = synth::synthesise(plain, d / "out", {974, 1.0});
+  auto const figures = synth::read_synthesis_figures(source("data/reunion/synthesis.json"), plain.world);
+  auto const rows = synth::synthesise(plain, figures, d / "out", {974, 1.0});
   CHECK_FALSE(fs::exists(d / "out" / "qpv.geojson"));
   bool share_row = false;
   for (auto const& r : rows) {
