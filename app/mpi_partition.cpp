@@ -1,0 +1,110 @@
+#include "app/mpi_partition.hpp"
+
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+#ifdef AVIP_WITH_MPI
+#include <mpi.h>
+#endif
+
+namespace avip::app {
+
+namespace {
+
+/// Launched by mpirun (Open MPI or a PMI-based launcher such as MPICH's hydra or Slurm).
+bool launched_by_mpirun() {
+  for (char const* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"}) {
+    if (std::getenv(v) != nullptr) {
+      return true;
+    }
+  }
+  return false;
+}
+
+#ifdef AVIP_WITH_MPI
+/// Every rank's values on rank 0, reordered from "rank r ran points r, r + size, …" to point order.
+std::vector<double> gather_in_point_order(std::vector<double> const& mine, std::size_t points,
+                                          std::size_t per_point, int rank, int size) {
+  auto const count = static_cast<int>(mine.size());
+  std::vector<int> counts(static_cast<std::size_t>(size)), offsets(static_cast<std::size_t>(size));
+  MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::vector<double> packed;
+  if (rank == 0) {
+    int total = 0;
+    for (int r = 0; r < size; ++r) {
+      offsets[static_cast<std::size_t>(r)] = total;
+      total += counts[static_cast<std::size_t>(r)];
+    }
+    packed.resize(static_cast<std::size_t>(total));
+  }
+  MPI_Gatherv(mine.data(), count, MPI_DOUBLE, packed.data(), counts.data(), offsets.data(), MPI_DOUBLE, 0,
+              MPI_COMM_WORLD);
+  if (rank != 0) {
+    return {};
+  }
+  std::vector<double> out(points * per_point);
+  auto const usize = static_cast<std::size_t>(size);
+  for (std::size_t pt = 0; pt < points; ++pt) {
+    auto const r = pt % usize;
+    auto const j = pt / usize;
+    auto const from = static_cast<std::size_t>(offsets[r]) + j * per_point;
+    std::copy_n(packed.begin() + static_cast<long>(from), per_point,
+                out.begin() + static_cast<long>(pt * per_point));
+  }
+  return out;
+}
+#endif
+
+}  // namespace
+
+bool mpi_partition::available() {
+#ifdef AVIP_WITH_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
+mpi_partition::mpi_partition() {
+  if (!launched_by_mpirun()) {
+    return;
+  }
+#ifdef AVIP_WITH_MPI
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  initialised_ = true;
+  MPI_Comm_rank(MPI_COMM_WORLD, &partition_.rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &partition_.size);
+  int const rank = partition_.rank;
+  int const size = partition_.size;
+  partition_.gather = [rank, size](std::vector<double> const& mine, std::size_t points,
+                                   std::size_t per_point) {
+    return gather_in_point_order(mine, points, per_point, rank, size);
+  };
+#else
+  if (auto const* s = std::getenv("OMPI_COMM_WORLD_SIZE"); s != nullptr && std::string{s} != "1") {
+    throw usage_error{
+        "this avipsim was built without MPI (install libopenmpi-dev and rebuild): under mpirun every process "
+        "would run the whole sweep; run it without mpirun"};
+  }
+#endif
+}
+
+mpi_partition::~mpi_partition() {
+#ifdef AVIP_WITH_MPI
+  if (initialised_) {
+    if (std::uncaught_exceptions() > 0) {
+      MPI_Abort(MPI_COMM_WORLD, 1);  // the other ranks would wait for this one forever
+    }
+    MPI_Finalize();
+  }
+#endif
+}
+
+}  // namespace avip::app
