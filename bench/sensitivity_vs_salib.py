@@ -12,6 +12,12 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.environ["SALIB"], "src"))
+try:  # SALib imports `multiprocess` for parallel evaluation only, which this comparison does not use
+    import multiprocess  # noqa: F401
+except ImportError:
+    import multiprocessing
+
+    sys.modules["multiprocess"] = multiprocessing
 from SALib.analyze import morris as salib_morris  # noqa: E402
 from SALib.analyze import sobol as salib_sobol  # noqa: E402
 
