@@ -137,3 +137,18 @@ TEST_CASE("14.19 GEOS keeps its message for a null result", "[territory][hardeni
     CHECK_THAT(std::string{e.what()}, Catch::Contains(g.last_error()));
   }
 }
+
+TEST_CASE("a CSV grid without x and y fields is refused with its file, not read as points (fuzz finding)",
+          "[territory][hardening]") {
+  auto const d = fs::temp_directory_path() / ("avip_fuzz_grid_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::copy(mini_dir(), d, fs::copy_options::recursive);
+  fs::copy_file(fs::path{AVIP_SOURCE_DIR} / "fuzz/findings/territory/grid-without-xy.json", d / "finding.json");
+  try {
+    territory::load_territory(d / "finding.json");
+    FAIL("the manifest was accepted");
+  } catch (data_error const& e) {
+    CHECK_THAT(std::string{e.what()}, Catch::Contains("grid.csv") && Catch::Contains("no geometry"));
+  }
+  fs::remove_all(d);
+}
