@@ -40,14 +40,9 @@ void add_compare_command(CLI::App& app, context& ctx) {
   add_replications_option(*sub, o->replications, "replications for all (default: the first scenario's)");
   add_seed_option(*sub, o->seed, "random seed for all (default: the first scenario's)");
   add_allow_outside_option(*sub);
-  sub->add_option("--date", o->date,
+  add_date_option(*sub, o->date,
                   "bus service date YYYYMMDD (the Saturday on or after it for Saturday trips; default: each "
-                  "scenario's \"date\", else the feeds' busiest Tuesday)")
-      ->check(CLI::Validator(
-          [](std::string& d) {
-            return geo::is_yyyymmdd(d) ? std::string{} : "expected a date YYYYMMDD, e.g. 20251014";
-          },
-          "YYYYMMDD"));
+                  "scenario's \"date\", else the feeds' busiest Tuesday)");
   sub->add_flag("--force", o->force, "replace an earlier avipsim output folder (never another folder)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
   add_threads_option(*sub, ctx);

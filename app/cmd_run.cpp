@@ -37,15 +37,10 @@ void add_run_command(CLI::App& app, context& ctx) {
   add_replications_option(*sub, o->replications, "replications (default: the scenario's)");
   add_seed_option(*sub, o->seed, "random seed (default: the scenario's)");
   add_allow_outside_option(*sub);
-  sub->add_option(
-         "--date", o->date,
-         "bus service date YYYYMMDD (the Saturday on or after it for Saturday trips; default: the scenario's "
-         "\"date\", else the feeds' busiest Tuesday)")
-      ->check(CLI::Validator(
-          [](std::string& d) {
-            return geo::is_yyyymmdd(d) ? std::string{} : "expected a date YYYYMMDD, e.g. 20251014";
-          },
-          "YYYYMMDD"));
+  add_date_option(
+      *sub, o->date,
+      "bus service date YYYYMMDD (the Saturday on or after it for Saturday trips; default: the scenario's "
+      "\"date\", else the feeds' busiest Tuesday)");
   sub->add_flag(
       "--force", o->force,
       "replace an earlier avipsim output folder (removed only once the new one is complete; a folder "

@@ -108,15 +108,10 @@ void add_transit_command(CLI::App& app, context& ctx) {
       "tolerance, median time)");
   sub->add_flag("--force", o->force, "replace an earlier avipsim output folder (never another folder)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
-  sub->add_option(
-         "--date", o->date,
-         "bus service date YYYYMMDD (the Saturday on or after it for the saturday window; default: the "
-         "feeds' busiest Tuesday)")
-      ->check(CLI::Validator(
-          [](std::string& d) {
-            return geo::is_yyyymmdd(d) ? std::string{} : "expected a date YYYYMMDD, e.g. 20251014";
-          },
-          "YYYYMMDD"));
+  add_date_option(
+      *sub, o->date,
+      "bus service date YYYYMMDD (the Saturday on or after it for the saturday window; default: the "
+      "feeds' busiest Tuesday)");
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] {
     ctx.action = [o] {

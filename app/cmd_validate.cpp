@@ -54,15 +54,10 @@ void add_validate_command(CLI::App& app, context& ctx) {
   sub->add_option("--out", o->out, "also write the run's outputs and validation.csv into this folder");
   sub->add_flag("--force", o->force, "replace an earlier avipsim output folder (never another folder)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
-  sub->add_option(
-         "--date", o->date,
-         "bus service date YYYYMMDD (the Saturday on or after it for Saturday trips; default: the scenario's "
-         "\"date\", else the feeds' busiest Tuesday)")
-      ->check(CLI::Validator(
-          [](std::string& d) {
-            return geo::is_yyyymmdd(d) ? std::string{} : "expected a date YYYYMMDD, e.g. 20251014";
-          },
-          "YYYYMMDD"));
+  add_date_option(
+      *sub, o->date,
+      "bus service date YYYYMMDD (the Saturday on or after it for Saturday trips; default: the scenario's "
+      "\"date\", else the feeds' busiest Tuesday)");
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] {
     ctx.action = [o, &ctx] {

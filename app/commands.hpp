@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/path_policy.hpp"
+#include "geo/gtfs_calendar.hpp"
 
 namespace avip::app {
 
@@ -102,6 +103,16 @@ template <typename Count>
 CLI::Option* add_replications_option(CLI::App& sub, Count& count, std::string const& help, int lo = 1) {
   return sub.add_option("--replications", count, help)
       ->check(whole_range(static_cast<std::uint64_t>(lo), 100000));
+}
+
+/// Adds `--date YYYYMMDD` (the bus service date) to a subcommand.
+inline CLI::Option* add_date_option(CLI::App& sub, std::string& date, std::string const& help) {
+  return sub.add_option("--date", date, help)
+      ->check(CLI::Validator(
+          [](std::string& d) {
+            return geo::is_yyyymmdd(d) ? std::string{} : "expected a date YYYYMMDD, e.g. 20251014";
+          },
+          "YYYYMMDD"));
 }
 
 /// Adds `--allow-outside` to a subcommand that reads scenarios (see core/path_policy.hpp).

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "geo/geos_context.hpp"
+#include "geo/gtfs_tables.hpp"
 
 namespace avip::geo {
 
@@ -21,29 +22,6 @@ std::uint64_t bucket_key(double x, double y, double size) {
   auto const bx = static_cast<std::int64_t>(std::floor(x / size)) + (1LL << 31);
   auto const by = static_cast<std::int64_t>(std::floor(y / size)) + (1LL << 31);
   return (static_cast<std::uint64_t>(bx) << 32U) | static_cast<std::uint64_t>(by);
-}
-
-/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  std::int64_t const era = (y >= 0 ? y : y - 399) / 400;
-  auto const yoe = static_cast<unsigned>(y - era * 400);
-  unsigned const doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  unsigned const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-std::string civil_from_days(std::int64_t z) {
-  z += 719468;
-  std::int64_t const era = (z >= 0 ? z : z - 146096) / 146097;
-  auto const doe = static_cast<unsigned>(z - era * 146097);
-  unsigned const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned const mp = (5 * doy + 2) / 153;
-  unsigned const d = doy - (153 * mp + 2) / 5 + 1;
-  unsigned const m = mp < 10 ? mp + 3 : mp - 9;
-  auto const y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
-  return fmt::format("{:04d}{:02d}{:02d}", y, m, d);
 }
 
 std::unique_ptr<timetable> load_day(std::vector<std::string> const& feeds, int epsg,
@@ -72,14 +50,11 @@ std::unique_ptr<timetable> load_day(std::vector<std::string> const& feeds, int e
 }  // namespace
 
 std::string saturday_on_or_after(std::string const& d) {
-  if (d.size() != 8 || !std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  auto const days = gtfs::parse_yyyymmdd(d);
+  if (!days) {
     return "";
   }
-  auto const days =
-      days_from_civil(std::stoll(d.substr(0, 4)), static_cast<unsigned>(std::stoi(d.substr(4, 2))),
-                      static_cast<unsigned>(std::stoi(d.substr(6, 2))));
-  auto const weekday = ((days % 7) + 7 + 3) % 7;  // 0 = Monday; 1970-01-01 was a Thursday
-  return civil_from_days(days + (5 - weekday + 7) % 7);
+  return gtfs::format_yyyymmdd(*days + (5 - gtfs::weekday_of(*days) + 7) % 7);
 }
 
 bus_network::bus_network(std::vector<std::string> const& feeds, int epsg, travel_time_options const& o) {

@@ -62,7 +62,7 @@ TEST_CASE("a mainland territory synthesises from its own figures and runs", "[cl
   fs::remove_all(out);
 
   auto const run_dir = temp("run");
-  auto const r = run_avipsim("run " + src("scenarios/gueret/baseline.json") + " --replications 4 --out " +
+  auto const r = run_avipsim("run " + src("scenarios/gueret/reference.json") + " --replications 4 --out " +
                              run_dir.string());
   INFO(r.output);
   REQUIRE(r.code == 0);
