@@ -43,7 +43,7 @@ void add_synth_command(CLI::App& app, context& ctx) {
                 "replace an earlier avipsim output folder given by --out (never another)");
   add_seed_option(*sub, o->seed, "random seed")->capture_default_str();
   sub->add_option("--family-scale", o->family_scale, "scale of the family count (tests)")
-      ->check(CLI::Range(0.001, 10.0));
+      ->check(finite_range(0.001, 10.0));
   sub->add_flag("--report", o->report_only,
                 "only print the calibration table of a fresh synthesis (nothing written)");
   sub->callback([&ctx, o] {

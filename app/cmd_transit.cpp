@@ -97,7 +97,7 @@ void add_transit_command(CLI::App& app, context& ctx) {
   sub->add_option("--out", o->out, "output folder (must not exist or be empty, unless --force)")->required();
   sub->add_option("--tolerance", o->tolerance, "door-to-door minutes")
       ->capture_default_str()
-      ->check(CLI::Range(1.0, 240.0));
+      ->check(finite_range(1.0, 240.0));
   sub->add_option("--window", o->window,
                   "window of the zones: weekday (08:00 drop-off, 17:00 pick-up), early (06:30 drop-off), "
                   "late (19:30 pick-up), saturday (08:00 drop-off)")

@@ -127,3 +127,14 @@ TEST_CASE("command line: access --out and --timings refused before the work when
   CHECK(fs::exists(d / "t.json"));
   fs::remove_all(d);
 }
+
+TEST_CASE("command line: transit and synth refuse nan", "[cli][numbers]") {
+  auto const d = temp("nan");
+  refused(avipsim("transit " + src("data/reunion/territory.json") + " --tolerance nan --out " +
+                  (d / "t").string()),
+          "--tolerance");
+  refused(avipsim("synth --family-scale nan --out " + (d / "s").string()), "--family-scale");
+  CHECK_FALSE(fs::exists(d / "t"));
+  CHECK_FALSE(fs::exists(d / "s"));
+  fs::remove_all(d);
+}
