@@ -317,9 +317,10 @@ struct field_reader {
 std::vector<geo::xy> points_of(geo::feature_table const& t, geo::geos_context const& geos) {
   if (t.size() > 0 && t.geometry.size() != t.size()) {
     // A table without geometry (a CSV) whose manifest entry gives no x and y fields.
-    throw data_error{fmt::format("{}: the layer has no geometry; give its coordinate fields as \"x\" and \"y\" "
-                                 "in the manifest",
-                                 t.where(0))};
+    throw data_error{
+        fmt::format("{}: the layer has no geometry; give its coordinate fields as \"x\" and \"y\" "
+                    "in the manifest",
+                    t.where(0))};
   }
   std::vector<geo::xy> out;
   out.reserve(t.size());

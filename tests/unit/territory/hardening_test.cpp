@@ -143,7 +143,8 @@ TEST_CASE("a CSV grid without x and y fields is refused with its file, not read 
   auto const d = fs::temp_directory_path() / ("avip_fuzz_grid_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::copy(mini_dir(), d, fs::copy_options::recursive);
-  fs::copy_file(fs::path{AVIP_SOURCE_DIR} / "fuzz/findings/territory/grid-without-xy.json", d / "finding.json");
+  fs::copy_file(fs::path{AVIP_SOURCE_DIR} / "fuzz/findings/territory/grid-without-xy.json",
+                d / "finding.json");
   try {
     territory::load_territory(d / "finding.json");
     FAIL("the manifest was accepted");
