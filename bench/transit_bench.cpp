@@ -40,8 +40,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 void add_window(bus_request& r, std::uint16_t key) {
   auto const d = avip::sim::bus_key_departures(key);
   auto const trip = avip::sim::bus_key_trip(key);
-  r.windows.push_back(
-      {trip != avip::sim::bus_trip::evening, trip == avip::sim::bus_trip::saturday, d[0], d[1]});
+  r.windows.push_back({trip != avip::sim::bus_trip::evening,
+                       trip == avip::sim::bus_trip::saturday
+                           ? avip::geo::service_kind::saturday
+                           : (trip == avip::sim::bus_trip::sunday ? avip::geo::service_kind::sunday
+                                                                  : avip::geo::service_kind::weekday),
+                       d[0], d[1]});
 }
 
 int reunion() {
@@ -62,14 +66,7 @@ int reunion() {
   // The distinct windows of all the families (drop-off, pick-up and Saturday slots).
   std::vector<std::uint16_t> keys;
   for (auto const& h : w.families.hours) {
-    auto const b = avip::sim::bus_windows_of(h);
-    if (b.weekday) {
-      keys.push_back(b.morning);
-      keys.push_back(b.evening);
-    }
-    if (b.saturday) {
-      keys.push_back(b.saturday_morning);
-    }
+    avip::sim::bus_windows_of(h).for_each_key([&](std::uint16_t k) { keys.push_back(k); });
   }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -101,8 +98,10 @@ int reunion() {
       "(%zu out, %zu back): timetables %.2f s, routing %.2f s (%zu rRAPTOR origin-windows, %.0f /s), %zu "
       "pairs "
       "with a median within %.0f min; peak RSS %.0f MB\n",
-      net.day(false).stop_count(), net.day(false).trip_count(), net.day(false).footpath_count(),
-      populated.size(), r.facilities.size(), keys.size(),
+      net.day(avip::geo::service_kind::weekday).stop_count(),
+      net.day(avip::geo::service_kind::weekday).trip_count(),
+      net.day(avip::geo::service_kind::weekday).footpath_count(), populated.size(), r.facilities.size(),
+      keys.size(),
       static_cast<std::size_t>(
           std::count_if(r.windows.begin(), r.windows.end(), [](auto const& x) { return x.outbound; })),
       static_cast<std::size_t>(

@@ -317,12 +317,20 @@ gtfs_service read_gtfs_service(std::string const& path, service_day const& day) 
 transit_summary describe_transit(std::vector<std::string> const& feeds, std::string const& date) {
   transit_summary t;
   t.today = today_yyyymmdd();
-  std::string saturday;
-  if (auto const d = gtfs::parse_yyyymmdd(date)) {
-    saturday = gtfs::format_yyyymmdd(*d + (5 - gtfs::weekday_of(*d) + 7) % 7);
-  } else if (!date.empty()) {
+  if (!date.empty() && !gtfs::parse_yyyymmdd(date)) {
     throw geo_error{fmt::format("bad service date '{}' (expected YYYYMMDD)", date)};
   }
+  // The weekend days as the run keeps them: on or after the date, or the feed's most typical ones.
+  auto weekend = [&](std::string const& f, int weekday) -> std::string {
+    try {
+      return read_gtfs_service(f, service_day{gtfs::weekday_on_or_after(date, weekday), weekday}).date;
+    } catch (geo_error const& e) {
+      if (std::string{e.what()}.find("no trip runs") == std::string::npos) {
+        throw;
+      }
+      return "none";
+    }
+  };
   auto join = [](std::string& to, std::string const& d) {
     if (to.find(d) == std::string::npos) {
       to += (to.empty() ? "" : ",") + d;
@@ -330,9 +338,9 @@ transit_summary describe_transit(std::vector<std::string> const& feeds, std::str
   };
   for (auto const& f : feeds) {
     auto w = read_gtfs_service(f, service_day{date, 1});
-    auto const s = read_gtfs_service(f, service_day{saturday, 5});
     join(t.date, w.date);
-    join(t.saturday, s.date);
+    join(t.saturday, weekend(f, 5));
+    join(t.sunday, weekend(f, 6));
     t.reason = w.reason;
     t.warnings.insert(t.warnings.end(), w.warnings.begin(), w.warnings.end());
     t.feeds.push_back(std::move(w));
@@ -360,8 +368,12 @@ std::string transit_summary::line() const {
                             std::filesystem::path{f.feed}.filename().string(), iso_date(f.valid_from),
                             iso_date(f.valid_to), f.expired ? " (expiré)" : "");
   }
-  return fmt::format("Bus : horaires du {}, et du {} pour le samedi ({}) ; validité : {}", day(date),
-                     day(saturday), reason, validity);
+  auto weekend = [&](std::string const& d, char const* name) {
+    return d == "none" || d.empty() ? fmt::format("pas de bus le {}", name)
+                                    : fmt::format("du {} pour le {}", day(d), name);
+  };
+  return fmt::format("Bus : horaires du {}, {}, {} ({}) ; validité : {}", day(date),
+                     weekend(saturday, "samedi"), weekend(sunday, "dimanche"), reason, validity);
 }
 
 std::string iso_date(std::string const& yyyymmdd) {

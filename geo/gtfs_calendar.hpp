@@ -48,7 +48,8 @@ gtfs_service read_gtfs_service(std::string const& path, service_day const& day);
 /// The service days a run keeps from a territory's feeds, for summary.json, the report and warnings.
 struct transit_summary {
   std::string date;      ///< weekday kept (YYYYMMDD; the feeds' dates joined by ',' when they differ)
-  std::string saturday;  ///< Saturday kept, likewise
+  std::string saturday;  ///< Saturday kept, likewise ("none": no bus that day)
+  std::string sunday;    ///< Sunday kept, likewise
   std::string reason;    ///< why (given, or the automatic choice)
   std::string today;     ///< YYYYMMDD, to date the expiry
   std::vector<gtfs_service> feeds;    ///< per feed, resolved for the weekday

@@ -264,6 +264,11 @@ int weekday_of(std::int64_t days) {
   return static_cast<int>(((days % 7) + 7 + 3) % 7);
 }
 
+std::string weekday_on_or_after(std::string_view yyyymmdd, int weekday) {
+  auto const d = parse_yyyymmdd(yyyymmdd);
+  return d ? format_yyyymmdd(*d + (weekday - weekday_of(*d) + 7) % 7) : std::string{};
+}
+
 std::int64_t today_days() {
   auto const now = std::chrono::system_clock::now();
   return std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() / 24;

@@ -62,6 +62,9 @@ std::string format_yyyymmdd(std::int64_t days);
 std::string format_iso(std::int64_t days);
 /// 0 = Monday … 6 = Sunday.
 int weekday_of(std::int64_t days);
+/// The first day of weekday `weekday` (0 = Monday … 6 = Sunday) on or after a YYYYMMDD date, as
+/// YYYYMMDD; "" when the date is malformed or empty.
+std::string weekday_on_or_after(std::string_view yyyymmdd, int weekday);
 /// Today (UTC) in days since 1970-01-01.
 std::int64_t today_days();
 

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <memory>
 #include <unordered_map>
 
 #include <fmt/format.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -49,28 +51,56 @@ std::unique_ptr<timetable> load_day(std::vector<std::string> const& feeds, int e
 
 }  // namespace
 
-std::string saturday_on_or_after(std::string const& d) {
-  auto const days = gtfs::parse_yyyymmdd(d);
-  if (!days) {
-    return "";
+namespace {
+std::unique_ptr<timetable> no_service() {
+  return std::make_unique<timetable>(std::vector<gtfs_feed const*>{}, std::vector<xy>{}, timetable_options{});
+}
+}  // namespace
+
+bus_network::bus_network(std::unique_ptr<timetable> weekday, std::unique_ptr<timetable> saturday,
+                         std::unique_ptr<timetable> sunday)
+    : days_{std::move(weekday), std::move(saturday), std::move(sunday)} {
+  for (auto& d : days_) {
+    if (!d) {
+      d = no_service();
+    }
   }
-  return gtfs::format_yyyymmdd(*days + (5 - gtfs::weekday_of(*days) + 7) % 7);
 }
 
 bus_network::bus_network(std::vector<std::string> const& feeds, int epsg, travel_time_options const& o) {
-  weekday_ = load_day(feeds, epsg, o, service_day{o.service_date, 1}, weekday_date_);
-  auto const saturday = o.service_date.empty() ? std::string{} : saturday_on_or_after(o.service_date);
-  try {
-    saturday_ = load_day(feeds, epsg, o, service_day{saturday.empty() ? o.service_date : saturday, 5},
-                         saturday_date_);
-  } catch (geo_error const& e) {
-    // A network with no Saturday service: no bus on Saturdays (any other problem is reported).
-    if (std::string{e.what()}.find("no trip runs") == std::string::npos) {
-      throw;
+  // The three service days are read side by side (each reads the feeds on its own). With a date, the
+  // weekday is that date and the weekend days are the Saturday and Sunday on or after it; without one,
+  // each is the feed's most typical day of its kind.
+  std::array<std::exception_ptr, 3> errors;
+  auto load = [&](std::size_t k) {
+    int const weekday = k == 0 ? 1 : (k == 1 ? 5 : 6);
+    auto const date = k == 0 || o.service_date.empty() ? o.service_date
+                                                       : gtfs::weekday_on_or_after(o.service_date, weekday);
+    try {
+      days_[k] =
+          load_day(feeds, epsg, o, service_day{date.empty() ? o.service_date : date, weekday}, dates_[k]);
+    } catch (...) {
+      errors[k] = std::current_exception();
     }
-    saturday_ =
-        std::make_unique<timetable>(std::vector<gtfs_feed const*>{}, std::vector<xy>{}, timetable_options{});
-    saturday_date_ = "none";
+  };
+  tbb::parallel_invoke([&] { load(0); }, [&] { load(1); }, [&] { load(2); });
+  if (errors[0]) {
+    std::rethrow_exception(errors[0]);
+  }
+  for (std::size_t k = 1; k < 3; ++k) {
+    if (!errors[k]) {
+      continue;
+    }
+    try {
+      std::rethrow_exception(errors[k]);
+    } catch (geo_error const& e) {
+      // A network with no weekend service: no bus that day (any other problem is reported).
+      if (std::string{e.what()}.find("no trip runs") == std::string::npos) {
+        throw;
+      }
+    }
+    days_[k] = no_service();
+    dates_[k] = "none";
   }
 }
 
@@ -140,12 +170,12 @@ profile_window window_of(bus_window const& w, travel_time_options const& o) {
 /// Outbound pairs: one rRAPTOR per (home, window) to the facilities.
 void outbound(bus_network const& net, bus_request const& req, travel_time_options const& o, rows_t& rows,
               progress& bar) {
-  for (bool saturday : {false, true}) {
+  for (auto const day : kServiceKinds) {
     if (std::none_of(req.windows.begin(), req.windows.end(),
-                     [&](auto const& w) { return w.outbound && w.saturday == saturday; })) {
+                     [&](auto const& w) { return w.outbound && w.day == day; })) {
       continue;
     }
-    auto const& tt = net.day(saturday);
+    auto const& tt = net.day(day);
     raptor const router{tt, raptor_options{o.max_transfers}};
     auto const access = near_stops(req.homes, tt, o);
     auto const egress = egress_to(req.facilities, tt, o);
@@ -155,7 +185,7 @@ void outbound(bus_network const& net, bus_request const& req, travel_time_option
       for (auto q = range.begin(); q != range.end(); ++q) {
         auto const [home, win] = req.pairs[q];
         auto const& w = req.windows[win];
-        if (!w.outbound || w.saturday != saturday || access[home].empty()) {
+        if (!w.outbound || w.day != day || access[home].empty()) {
           continue;
         }
         router.profile(access[home], window_of(w, o), egress, s, rows[q]);
@@ -184,7 +214,7 @@ void inbound(bus_network const& net, bus_request const& req, travel_time_options
     if (homes.empty()) {
       continue;
     }
-    auto const& tt = net.day(w.saturday);
+    auto const& tt = net.day(w.day);
     raptor const router{tt, raptor_options{o.max_transfers}};
     auto const access = near_stops(req.facilities, tt, o);
     auto const egress = egress_to(homes, tt, o);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,31 +31,32 @@ struct travel_time_options {
   std::string service_date;                 ///< YYYYMMDD, empty = automatic
 };
 
-/// The first Saturday on or after a YYYYMMDD date ("" when the date is malformed).
-std::string saturday_on_or_after(std::string const& yyyymmdd);
+/// The service days a family's trips fall on: Monday–Friday, Saturday, Sunday.
+enum class service_kind : std::uint8_t { weekday, saturday, sunday };
+inline constexpr std::array<service_kind, 3> kServiceKinds{service_kind::weekday, service_kind::saturday,
+                                                           service_kind::sunday};
 
 /// The timetables of a territory's feeds (all feeds merged: transfers between them are allowed), for a
-/// weekday and for a Saturday, with the service edits applied. Built once, read-only.
+/// weekday, a Saturday and a Sunday, with the service edits applied. Built once, read-only.
 class bus_network {
  public:
   bus_network(std::vector<std::string> const& feeds, int epsg, travel_time_options const& o);
-  /// Timetables built elsewhere (tests, benchmarks).
-  bus_network(std::unique_ptr<timetable> weekday, std::unique_ptr<timetable> saturday)
-      : weekday_{std::move(weekday)}, saturday_{std::move(saturday)} {}
-  [[nodiscard]] timetable const& day(bool saturday) const { return saturday ? *saturday_ : *weekday_; }
-  [[nodiscard]] std::string const& date(bool saturday) const {
-    return saturday ? saturday_date_ : weekday_date_;
-  }
+  /// Timetables built elsewhere (tests, benchmarks); a null one is a day without buses.
+  bus_network(std::unique_ptr<timetable> weekday, std::unique_ptr<timetable> saturday,
+              std::unique_ptr<timetable> sunday = nullptr);
+  [[nodiscard]] timetable const& day(service_kind k) const { return *days_[static_cast<std::size_t>(k)]; }
+  /// The service date used ("YYYYMMDD", several joined by commas for several feeds; "none": no service).
+  [[nodiscard]] std::string const& date(service_kind k) const { return dates_[static_cast<std::size_t>(k)]; }
 
  private:
-  std::unique_ptr<timetable> weekday_, saturday_;
-  std::string weekday_date_, saturday_date_;
+  std::array<std::unique_ptr<timetable>, 3> days_;
+  std::array<std::string, 3> dates_;
 };
 
 /// A departure window: departures every minute in [from_min, to_min) (minutes after midnight).
 struct bus_window {
   bool outbound{true};  ///< home → facility; false: facility → home
-  bool saturday{false};
+  service_kind day{service_kind::weekday};
   std::int32_t from_min{0};
   std::int32_t to_min{0};
 };

@@ -61,6 +61,18 @@ bus_cache& cache() {
   return c;
 }
 
+/// The timetable a trip of the model runs on.
+geo::service_kind service_kind_of(sim::bus_trip trip) {
+  switch (trip) {
+    case sim::bus_trip::saturday:
+      return geo::service_kind::saturday;
+    case sim::bus_trip::sunday:
+      return geo::service_kind::sunday;
+    default:
+      return geo::service_kind::weekday;
+  }
+}
+
 /// The (cell, window key) pairs to compute: the bus families' windows, and with `standard` every
 /// populated cell × the standard windows.
 std::vector<std::pair<std::uint32_t, std::uint16_t>> needed_pairs(sim::world const& w, bool standard) {
@@ -72,13 +84,7 @@ std::vector<std::pair<std::uint32_t, std::uint16_t>> needed_pairs(sim::world con
     }
     auto const need = sim::bus_windows_of(w.families.hours[f]);
     auto const c = static_cast<std::uint32_t>(w.families.cell[f].index());
-    if (need.weekday) {
-      pairs.emplace_back(c, need.morning);
-      pairs.emplace_back(c, need.evening);
-    }
-    if (need.saturday) {
-      pairs.emplace_back(c, need.saturday_morning);
-    }
+    need.for_each_key([&](std::uint16_t key) { pairs.emplace_back(c, key); });
   }
   if (standard) {
     for (std::size_t i = 0; i < w.grid.size(); ++i) {
@@ -114,7 +120,7 @@ geo::bus_request make_request(sim::world const& w,
   for (auto k : keys) {
     auto const d = sim::bus_key_departures(k);
     auto const trip = sim::bus_key_trip(k);
-    r.windows.push_back({trip != sim::bus_trip::evening, trip == sim::bus_trip::saturday, d[0], d[1]});
+    r.windows.push_back({trip != sim::bus_trip::evening, service_kind_of(trip), d[0], d[1]});
   }
   for (auto const& [c, k] : pairs) {
     auto const win = std::lower_bound(keys.begin(), keys.end(), k) - keys.begin();

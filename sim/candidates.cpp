@@ -148,19 +148,13 @@ candidates build_candidates(world const& w, params const& p) {
       // Bus times from the family's cell (sorted rows, binary search): the worst of the medians of the
       // trips it makes, each within the tolerance, or unreachable.
       auto bus_minutes = [&](facility_idx k) -> double {
-        if (mode != mobility::bus || w.bus.empty() || !w.families.cell[f].valid() ||
-            !(need.weekday || need.saturday)) {
+        if (mode != mobility::bus || w.bus.empty() || !w.families.cell[f].valid() || !need.any()) {
           return 1e9;
         }
         auto const cell = w.families.cell[f];
         std::uint16_t worst = 0;
-        if (need.weekday) {
-          worst = std::max(w.bus.median_minutes(cell, need.morning, k),
-                           w.bus.median_minutes(cell, need.evening, k));
-        }
-        if (need.saturday) {
-          worst = std::max(worst, w.bus.median_minutes(cell, need.saturday_morning, k));
-        }
+        need.for_each_key(
+            [&](std::uint16_t key) { worst = std::max(worst, w.bus.median_minutes(cell, key, k)); });
         return worst >= bus_access::kUnreachable ? 1e9 : worst;
       };
       bool const by_bus = mode == mobility::bus && !w.bus.empty();

@@ -58,8 +58,8 @@ inline constexpr std::array<std::string_view, kWindowCount> kWindowNames{"weekda
                                                                          "saturday"};
 
 /// Bus trips a family makes: home → facility before the weekday drop-off, facility → home after the
-/// weekday pick-up, home → facility before the Saturday drop-off.
-enum class bus_trip : std::uint8_t { morning, evening, saturday };
+/// weekday pick-up, home → facility before the Saturday drop-off, and before the Sunday drop-off.
+enum class bus_trip : std::uint8_t { morning, evening, saturday, sunday };
 inline constexpr int kBusWindowMinutes = 60;  ///< departures tried: every minute of the hour before / after
 inline constexpr int kBusKeySlots = 97;       ///< 15-min slots 0…96 (24:00 included)
 /// A window key: the trip and the 15-min slot of its drop-off or pick-up time.

@@ -211,13 +211,31 @@ inline double detour_factor_of(commune_table const& communes, commune_idx c, dou
 }
 
 /// The bus windows a family's care hours give (15-min slots): drop-off = the earliest opening over
-/// Monday–Friday, pick-up = the latest closing; Saturday drop-off when it needs Saturday (or Sunday).
+/// Monday–Friday, pick-up = the latest closing; the Saturday and the Sunday drop-offs when it needs them.
 struct family_bus_windows {
   bool weekday{false};
   bool saturday{false};
+  bool sunday{false};
   std::uint16_t morning{0};
   std::uint16_t evening{0};
   std::uint16_t saturday_morning{0};
+  std::uint16_t sunday_morning{0};
+
+  [[nodiscard]] bool any() const { return weekday || saturday || sunday; }
+  /// Calls `f(key)` for each window the family travels in.
+  template <class F>
+  void for_each_key(F&& f) const {
+    if (weekday) {
+      f(morning);
+      f(evening);
+    }
+    if (saturday) {
+      f(saturday_morning);
+    }
+    if (sunday) {
+      f(sunday_morning);
+    }
+  }
 };
 inline family_bus_windows bus_windows_of(week_mask const& m) {
   family_bus_windows w;
@@ -236,14 +254,17 @@ inline family_bus_windows bus_windows_of(week_mask const& m) {
     w.morning = bus_window_key(bus_trip::morning, drop);
     w.evening = bus_window_key(bus_trip::evening, pick);
   }
-  for (int d : {5, 6}) {
-    for (int slot = 0; slot < static_cast<int>(week_mask::kSlotsPerDay) && !w.saturday; ++slot) {
-      if (m.is_open(d, slot * week_mask::kMinutesPerSlot)) {
-        w.saturday = true;
-        w.saturday_morning = bus_window_key(bus_trip::saturday, slot * week_mask::kMinutesPerSlot);
+  auto first_drop = [&](int day, bus_trip trip, bool& needed, std::uint16_t& key) {
+    for (int slot = 0; slot < static_cast<int>(week_mask::kSlotsPerDay); ++slot) {
+      if (m.is_open(day, slot * week_mask::kMinutesPerSlot)) {
+        needed = true;
+        key = bus_window_key(trip, slot * week_mask::kMinutesPerSlot);
+        return;
       }
     }
-  }
+  };
+  first_drop(5, bus_trip::saturday, w.saturday, w.saturday_morning);
+  first_drop(6, bus_trip::sunday, w.sunday, w.sunday_morning);
   return w;
 }
 

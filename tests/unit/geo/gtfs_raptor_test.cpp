@@ -157,7 +157,12 @@ TEST_CASE("door-to-door bus times by window on the tiny feed", "[geo][travel_tim
   o.tolerance_minutes = 120;
   o.service_date = "20250106";
   bus_network const net{{tiny()}, 2975, o};
-  auto const& tt = net.day(false);
+  auto const& tt = net.day(service_kind::weekday);
+  // The tiny feed runs on weekdays only: its Saturday and Sunday (after 2025-01-06) have no bus.
+  CHECK(net.date(service_kind::weekday) == "20250106");
+  CHECK(net.date(service_kind::saturday) == "none");
+  CHECK(net.date(service_kind::sunday) == "none");
+  CHECK(net.day(service_kind::sunday).trip_count() == 0);
   auto const g = read_gtfs(tiny(), {"20250106", 0});
   auto const stops = metric(g);
   // Home 100 m west of A; facilities 100 m east of C, and one far away.
@@ -165,8 +170,9 @@ TEST_CASE("door-to-door bus times by window on the tiny feed", "[geo][travel_tim
   req.homes = {{stops[stop(g, "A")].x - 100, stops[stop(g, "A")].y}};
   req.facilities = {{stops[stop(g, "C")].x + 100, stops[stop(g, "C")].y},
                     {stops[stop(g, "A")].x + 50000, stops[stop(g, "A")].y}};
-  req.windows = {
-      {true, false, 7 * 60, 8 * 60}, {false, false, 17 * 60, 18 * 60}, {true, true, 7 * 60, 8 * 60}};
+  req.windows = {{true, service_kind::weekday, 7 * 60, 8 * 60},
+                 {false, service_kind::weekday, 17 * 60, 18 * 60},
+                 {true, service_kind::saturday, 7 * 60, 8 * 60}};
   req.pairs = {{0, 0}, {0, 1}, {0, 2}};
   CHECK(tt.stop_count() == 5);
   auto const m = bus_profiles(net, req, o);

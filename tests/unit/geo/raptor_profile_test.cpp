@@ -251,8 +251,9 @@ TEST_CASE("bus times are identical with one and two threads", "[geo][raptor][pro
     req.homes.push_back({static_cast<double>(rng() % 5500), static_cast<double>(rng() % 5500)});
     req.facilities.push_back({static_cast<double>(rng() % 5500), static_cast<double>(rng() % 5500)});
   }
-  req.windows = {
-      {true, false, 7 * 60, 8 * 60}, {false, false, 17 * 60, 18 * 60}, {true, true, 7 * 60, 8 * 60}};
+  req.windows = {{true, service_kind::weekday, 7 * 60, 8 * 60},
+                 {false, service_kind::weekday, 17 * 60, 18 * 60},
+                 {true, service_kind::saturday, 7 * 60, 8 * 60}};
   for (std::uint32_t h = 0; h < 30; ++h) {
     for (std::uint32_t w = 0; w < 3; ++w) {
       req.pairs.emplace_back(h, w);

@@ -88,5 +88,15 @@ TEST_CASE("a family's bus windows come from its own care hours", "[sim][candidat
   CHECK(w.saturday);
   CHECK(bus_key_trip(w.saturday_morning) == bus_trip::saturday);
   CHECK(bus_key_departures(w.saturday_morning) == std::array<int, 2>{7 * 60, 8 * 60});
+  CHECK_FALSE(w.sunday);
   CHECK(kStandardBusKeys[0][0] == bus_window_key(bus_trip::morning, 8 * 60));
+  // A Sunday need is its own trip (on the Sunday timetable), not the Saturday's.
+  m.open(6, 9 * 60, 13 * 60);
+  w = bus_windows_of(m);
+  REQUIRE(w.sunday);
+  CHECK(bus_key_trip(w.sunday_morning) == bus_trip::sunday);
+  CHECK(bus_key_departures(w.sunday_morning) == std::array<int, 2>{8 * 60, 9 * 60});
+  std::vector<std::uint16_t> keys;
+  w.for_each_key([&](std::uint16_t k) { keys.push_back(k); });
+  CHECK(keys == std::vector<std::uint16_t>{w.morning, w.evening, w.saturday_morning, w.sunday_morning});
 }
