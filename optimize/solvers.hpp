@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "optimize/coverage_model.hpp"
+
+namespace avip::optimize {
+
+/// What a portfolio may spend and hold.
+struct limits {
+  double budget{0.0};   ///< € a year
+  int max_actions{-1};  ///< -1 = no limit
+};
+
+/// A set of actions with its model figures.
+struct portfolio {
+  std::vector<std::uint32_t> actions;  ///< in the order the greedy took them (or re-ordered so)
+  std::vector<double> marginal;        ///< model gain of each when added in that order
+  double cost{0.0};
+  double covered{0.0};  ///< covered demand in the model (families a year), the base's included
+};
+
+/// Whether `p` respects the budget, the action count and the exclusive groups.
+bool feasible(coverage_model const& m, std::vector<std::uint32_t> const& actions, limits const& l);
+
+/// The lazy cost-benefit greedy of Khuller, Moss and Naor (1999) for budgeted maximum coverage: take the
+/// affordable action with the best marginal gain per euro (lazily re-evaluated: a stale gain is an upper
+/// bound when coverage is submodular), then return the better of that portfolio and the best single
+/// action. For budgeted maximum coverage (capacities that never bind) this is within (1 − 1/e)/2 ≈ 0.316
+/// of the optimum; with binding capacities coverage need not be submodular and the bound is not
+/// guaranteed (the MIP's proven gap then says how good it is).
+portfolio greedy(coverage_model const& m, limits const& l);
+
+/// Re-orders a portfolio by greedy gain per euro within itself and fills `marginal` and `covered`.
+portfolio order_by_gain(coverage_model const& m, std::vector<std::uint32_t> const& actions);
+
+/// The exact model solved by CBC under a time limit.
+struct mip_result {
+  bool available{false};  ///< built with CBC
+  portfolio best;         ///< the best integer solution found (empty when none)
+  bool has_solution{false};
+  bool proven_optimal{false};  ///< CBC proved optimality (within its default tolerance)
+  std::string status;          ///< CBC's own status, in words
+  int cbc_status{0};
+  int cbc_secondary_status{0};
+  double bound{0.0};  ///< CBC's best possible objective (families a year, the constant included)
+  double gap{0.0};    ///< (bound − best) ÷ best, proven
+  double seconds{0.0};
+  int variables{0};
+  int constraints{0};
+};
+
+/// max Σ x subject to: demand and capacity of the coverage model, arcs open only when one of their
+/// enabler's actions is chosen, budget, action count, one action per exclusive group. `start`: a feasible
+/// portfolio given to CBC as its first solution (the greedy's).
+mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit_seconds,
+                     portfolio const* start = nullptr);
+
+}  // namespace avip::optimize

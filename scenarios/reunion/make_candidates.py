@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Generates scenarios/reunion/candidates.json (the candidate actions of `avipsim optimize`) from the
+territory's facilities and communes: label every unlabelled EAJE; one assistant-maternel network per commune
+(its 6 assistants maternels nearest the commune's centre of offer, with a coordinator); 30 Baby Bus stops in the
+communes without labelled places (10 new buses, each at one of 3 stops: mutually exclusive); the labelled
+crèches open 06:00-20:00. Costs come from avipsim's cost model (sim/cost.cpp) except opening hours, which it
+does not cost: an assumption, given here.
+
+    python3 scenarios/reunion/make_candidates.py > scenarios/reunion/candidates.json
+"""
+import json
+import math
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+EAJE = {"creche", "multi_accueil", "micro_creche", "jardin_enfants"}
+KIND_FR = {"creche": "la crèche", "multi_accueil": "le multi-accueil", "micro_creche": "la micro-crèche",
+           "jardin_enfants": "le jardin d'enfants"}
+# Extending a crèche to 06:00-20:00: about 3 more hours a day for 2 staff, 230 days, 22 € an hour with charges.
+HOURS_COST = 30000
+ASSMAT_PER_NETWORK = 6
+BUS_HOURS = "Mo,Tu,Th,Fr 08:30-16:00"  # seed 003: Baby Bus days and hours
+
+facilities = json.load(open(os.path.join(ROOT, "data/reunion/synthetic/facilities.geojson")))["features"]
+communes = {f["properties"]["code"]: f["properties"]["name"]
+            for f in json.load(open(os.path.join(ROOT, "data/reunion/communes.geojson")))["features"]}
+
+
+def commune_of(p):
+    return p["id"].split("-")[1] if p["id"].split("-")[1] in communes else None
+
+
+def lonlat(f):
+    return f["geometry"]["coordinates"][:2]
+
+
+actions = []
+for f in facilities:
+    p = f["properties"]
+    if p["kind"] in EAJE and not p.get("avip"):
+        actions.append({"id": f"label-{p['id']}", "title": f"Labelliser {KIND_FR[p['kind']]} {p['name']}",
+                        "edit": {"type": "label", "select": {"ids": [p["id"]]}}})
+
+by_commune = {}
+for f in facilities:
+    p = f["properties"]
+    if p["kind"] == "assmat" and not p.get("network"):
+        by_commune.setdefault(p["id"].split("-")[1], []).append(f)
+for code in sorted(by_commune):
+    fs = by_commune[code]
+    if len(fs) < 2:
+        continue
+    cx = sum(lonlat(f)[0] for f in fs) / len(fs)
+    cy = sum(lonlat(f)[1] for f in fs) / len(fs)
+    fs.sort(key=lambda f: (lonlat(f)[0] - cx) ** 2 + (lonlat(f)[1] - cy) ** 2)
+    ids = [f["properties"]["id"] for f in fs[:ASSMAT_PER_NETWORK]]
+    actions.append({"id": f"assmat-network-{code}",
+                    "title": f"Réseau AVIP de {len(ids)} assistants maternels à {communes.get(code, code)}",
+                    "edit": {"type": "label", "select": {"ids": ids}, "network": f"ram-avip-{code}",
+                             "coordinator": True}})
+
+labelled = {f["properties"]["id"].split("-")[1] for f in facilities
+            if f["properties"].get("avip") and f["properties"]["kind"] in EAJE}
+unserved = [c for c in sorted(communes) if c not in labelled]
+stops = {}
+for c in unserved:
+    pts = [f for f in facilities if f["properties"]["id"].split("-")[1] == c and f["properties"]["kind"] != "baby_bus_site"]
+    # farthest-point sampling: stops spread over the commune's populated places (where offer was placed)
+    chosen = []
+    if pts:
+        chosen.append(pts[0])
+        while len(chosen) < min(len(pts), 6):
+            far = max(pts, key=lambda f: min(math.dist(lonlat(f), lonlat(g)) for g in chosen))
+            chosen.append(far)
+    stops[c] = chosen
+n_stops = sum(len(v) for v in stops.values())
+bus = 0
+for c in unserved:
+    for half in range(0, len(stops[c]), 3):
+        bus += 1
+        group = f"babybus-opt-{c}-{half // 3 + 1}"
+        for i, f in enumerate(stops[c][half:half + 3]):
+            lon, lat = lonlat(f)
+            sid = f"{group}-stop-{i + 1}"
+            actions.append({
+                "id": sid,
+                "title": f"Baby Bus à {communes[c]} (bus {half // 3 + 1}, arrêt {i + 1})",
+                "group": group,
+                "edit": {"type": "baby_bus", "action": "add", "bus": group,
+                         "sites": [{"id": sid, "name": f"Baby Bus {communes[c]} — arrêt {half + i + 1}",
+                                    "places": 12, "hours": BUS_HOURS, "lon": round(lon, 6), "lat": round(lat, 6)}]}})
+
+for f in facilities:
+    p = f["properties"]
+    if p["kind"] in EAJE and p.get("avip"):
+        actions.append({"id": f"hours-{p['id']}", "title": f"Ouvrir {KIND_FR[p['kind']]} {p['name']} de 6 h à 20 h",
+                        "cost": HOURS_COST,
+                        "cost_note": "hypothèse : 3 h de plus par jour pour 2 professionnels, 230 jours, 22 €/h",
+                        "edit": {"type": "hours", "select": {"ids": [p["id"]]}, "hours": "Mo-Fr 06:00-20:00"}})
+
+print(json.dumps({
+    "$schema": "../candidates.schema.json",
+    "name": "Actions candidates, La Réunion",
+    "description": ("Generated by make_candidates.py: label every unlabelled EAJE; an assistant-maternel network "
+                    "per commune; Baby Bus stops in the communes without labelled places (one bus per group, "
+                    "at one of its stops); the labelled crèches open 06:00-20:00."),
+    "budget": 1000000,
+    "actions": actions}, ensure_ascii=False, indent=1))
