@@ -1,5 +1,7 @@
 #include "geo/geometry_ops.hpp"
 
+#include <algorithm>
+
 #include "geo/geos_context.hpp"
 
 namespace avip::geo {
@@ -87,6 +89,27 @@ std::optional<xy> point_coordinates(wkb const& geometry) {
     return std::nullopt;
   }
   return out;
+}
+
+std::optional<xy> centroid(wkb const& geometry) {
+  auto& g = local_context();
+  auto const shape = g.from_wkb(geometry);
+  if (GEOSisEmpty_r(g.handle(), shape.get()) != 0) {
+    return std::nullopt;
+  }
+  auto const c = GEOSGeomTypeId_r(g.handle(), shape.get()) == GEOS_POINT ? geos_context::geometry{}
+                                                                         : g.centroid(shape.get());
+  auto const* p = c ? c.get() : shape.get();
+  xy out{};
+  if (GEOSGeomGetX_r(g.handle(), p, &out.x) == 0 || GEOSGeomGetY_r(g.handle(), p, &out.y) == 0) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+bool all_points(std::vector<wkb> const& geometries) {
+  return std::all_of(geometries.begin(), geometries.end(),
+                     [](wkb const& g) { return point_coordinates(g).has_value(); });
 }
 
 }  // namespace avip::geo

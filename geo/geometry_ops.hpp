@@ -25,4 +25,12 @@ wkb point_wkb(double x, double y);
 /// Throws avip::geo_error when the bytes are not WKB.
 std::optional<xy> point_coordinates(wkb const& geometry);
 
+/// The point standing for a geometry: a point's own coordinates (2-D or 3-D WKB), the centroid (GEOS) of
+/// any other shape; nullopt for an empty geometry. Throws avip::geo_error when the bytes are not WKB.
+std::optional<xy> centroid(wkb const& geometry);
+
+/// True when every geometry is a single point (2-D or 3-D WKB). Throws avip::geo_error when the bytes
+/// are not WKB.
+bool all_points(std::vector<wkb> const& geometries);
+
 }  // namespace avip::geo

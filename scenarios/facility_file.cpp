@@ -132,6 +132,14 @@ std::vector<std::string> const& new_facility_fields() {
   return names;
 }
 
+std::string facility_kinds_text() {
+  std::string out;
+  for (auto const kind : sim::kFacilityKindNames) {
+    out += (out.empty() ? "" : ", ") + std::string{kind};
+  }
+  return out;
+}
+
 bool is_facility_kind(std::string const& kind) {
   return std::find(sim::kFacilityKindNames.begin(), sim::kFacilityKindNames.end(), kind) !=
          sim::kFacilityKindNames.end();

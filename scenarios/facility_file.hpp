@@ -20,6 +20,9 @@ std::vector<std::string> const& new_facility_fields();
 /// True when `kind` is one of the facility kinds of the contract (sim::kFacilityKindNames).
 bool is_facility_kind(std::string const& kind);
 
+/// The facility kinds of the contract, "creche, multi_accueil, …, baby_bus_site", for messages.
+std::string facility_kinds_text();
+
 /// Reads the new facilities of an `add_facilities` edit's `file` (at `pointer`/file of `scenario_file`):
 /// any GDAL vector layer of points, or a table without geometry (CSV) with `lon` and `lat` columns in
 /// WGS84; `fields` maps contract names to the file's column names. Each feature is checked as an inline

@@ -206,23 +206,31 @@ std::string coverage_map(territory::territory const& t, sim::world const& w,
   return m.str();
 }
 
-}  // namespace
+/// What a run's report shows.
+struct report_input {
+  territory::territory const& t;
+  sim::world const& w;
+  sim::params const& p;
+  sim::run_results const& r;
+  run_metadata const& meta;
+};
 
-std::string report_style() {
-  return kStyle;
-}
-
-std::string run_report(territory::territory const& t, sim::world const& w, sim::params const& p,
-                       sim::run_results const& r, run_metadata const& meta, layers const& L,
-                       std::vector<validation_row> const& validation) {
-  (void)L;
+/// The document head and the page header.
+std::string report_head(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
   std::string h = "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>avipsim — " +
                   html_escape(meta.scenario_name) + "</title>" + kStyle + "</head><body>";
   h += fmt::format(
       "<header><h1>avipsim — {}</h1><p>{} · {} réplications · graine {} · avipsim {}</p></header><main>",
       html_escape(meta.scenario_name), html_escape(t.name), meta.replications, meta.seed,
       html_escape(meta.version));
-  // Headline figures.
+  return h;
+}
+
+/// Headline figures: coverage, unmet demand by reason, labelled structures, cost.
+std::string key_figures_section(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
+  std::string h;
   std::size_t labelled = 0;
   double met = 0;
   for (std::size_t i = 0; i < w.facilities.size(); ++i) {
@@ -251,7 +259,12 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
   h += card(fmt::format("{:.1f} / {}", met, labelled), "EAJE labellisées atteignant 20 % (espérance)");
   h += card(euros(r.cost.total), "coût annuel CAF (label, coordination, Baby Bus)");
   h += "</div></section>";
-  // Maps.
+  return h;
+}
+
+/// The coverage per commune, QPV outlines and the facilities (not the childminders) as dots.
+std::string coverage_map_with_facilities(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
   std::vector<double> cov(w.communes.size());
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
     cov[i] = r.communes[sim::commune_idx::from(i)].demand.coverage.mean();
@@ -281,6 +294,12 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
       cov_map.insert(cov_map.rfind("<g font-size"), inner.substr(b, end - b));
     }
   }
+  return cov_map;
+}
+
+/// The unmet priority demand per 200 m cell.
+std::string unmet_map(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
   auto const e = extent_of(t);
   svg_map unmet{e.x0, e.y0, e.x1, e.y1, 640};
   for (std::size_t i = 0; i < w.communes.size(); ++i) {
@@ -304,11 +323,23 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
                 {ramp_unmet(0.6), ""},
                 {ramp_unmet(1.0), fmt::format("{:.1f} familles", max_unmet)}},
                "Demande prioritaire non couverte (carreaux 200 m)");
-  h += "<section><h2>Cartes</h2><div class=\"maps\"><div>" + cov_map +
+  return unmet.str();
+}
+
+/// The maps.
+std::string maps_section(report_input const& in) {
+  std::string h;
+  h += "<section><h2>Cartes</h2><div class=\"maps\"><div>" + coverage_map_with_facilities(in) +
        "<p class=\"note\">Contours noirs : QPV. Points bleus : structures labellisées AVIP ; orange : sites "
        "Baby Bus ; blancs : autres EAJE.</p></div><div>" +
-       unmet.str() + "</div></div></section>";
-  // Charts.
+       unmet_map(in) + "</div></div></section>";
+  return h;
+}
+
+/// Coverage per group of families, with intervals.
+std::string group_coverage_section(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
+  std::string h;
   h += "<section><h2>Couverture par groupe</h2>" +
        bar_chart({{"Ensemble", r.island.coverage.mean(), r.island.coverage.lo(), r.island.coverage.hi()},
                   {"Public prioritaire", r.island.priority_coverage.mean(), r.island.priority_coverage.lo(),
@@ -321,7 +352,13 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
                    r.other_parent.coverage.hi()}},
                  "Part des familles orientées ayant obtenu une place compatible") +
        "</section>";
-  // Unmet demand by reason.
+  return h;
+}
+
+/// Unmet demand by reason.
+std::string unmet_reasons_section(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
+  std::string h;
   h +=
       "<section><h2>Demande non couverte, par raison</h2>" +
       count_chart({{"Rien d'accessible (modes, tolérance)", &r.island.unmet_unreachable, "#8c510a"},
@@ -341,7 +378,13 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
           "couvertes ni comme non couvertes.</p></section>",
           num(r.island.referred.mean(), 1), num(r.island.matched.mean(), 1),
           num(r.island.children_placed.mean(), 1), num(r.island.matched_partial.mean(), 1));
-  // Equity.
+  return h;
+}
+
+/// Equity: QPV and single-parent gaps, Gini of the communes, Palma ratio by income.
+std::string equity_section(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
+  std::string h;
   std::string palma;
   if (r.equity.palma_income.values.empty()) {
     palma =
@@ -368,7 +411,13 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
       mean_or_dash(r.equity.gini_communes, 3),
       r.equity.gini_communes.values.empty() ? std::string{"—"} : num(r.equity.gini_communes.lo(), 3),
       r.equity.gini_communes.values.empty() ? std::string{"—"} : num(r.equity.gini_communes.hi(), 3), palma);
-  // Table per commune.
+  return h;
+}
+
+/// The table per commune.
+std::string communes_section(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
+  std::string h;
   h +=
       "<section><h2>Par commune</h2><div "
       "class=\"scroll\"><table><tr><th>Code</th><th>Commune</th><th>Orientées</th><th>Couverture</th>"
@@ -387,7 +436,13 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
         num(d.unmet_full.mean(), 1), num(r.communes[c].places), num(r.communes[c].taux_couverture, 1));
   }
   h += "</table></div></section>";
-  // Labelled structures.
+  return h;
+}
+
+/// The labelled structures, and the labelled networks and managers.
+std::string labelled_section(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
+  std::string h;
   h += fmt::format(
       "<section><h2>Structures labellisées AVIP : objectif de {} d'enfants AVIP par place</h2><div "
       "class=\"scroll\"><table>"
@@ -430,7 +485,13 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
     h += "</table>";
   }
   h += "</section>";
-  // Cost and assumptions.
+  return h;
+}
+
+/// The yearly cost with the CAF's parameters.
+std::string cost_section(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
+  std::string h;
   h += fmt::format(
       "<section><h2>Coût annuel (paramètres CAF)</h2><table><tr><th>Poste</th><th></th><th>Montant</th></tr>"
       "<tr><td>Label AVIP</td><td>{} places labellisées en première année × {} + {} les années suivantes × "
@@ -443,18 +504,27 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
       num(r.cost.labelled_places - r.cost.labelled_places_first_year), euros(p.label_funding_later_years),
       euros(r.cost.label_funding), euros(r.cost.coordinator_funding), r.cost.baby_buses,
       euros(p.baby_bus_yearly_cost), euros(r.cost.baby_bus), euros(r.cost.total));
-  if (!validation.empty()) {
-    h += validation_html(validation, r.validation, p.avip_target_share);
-  }
-  if (!r.bound_value.values.empty()) {
-    h += fmt::format(
-        "<section><h2>Borne annuelle</h2><p>Valeur pondérée (public prioritaire × {}) des familles placées "
-        "par la "
-        "politique : {:.1f} ; la meilleure possible sur l'année avec les mêmes orientations et durées "
-        "(relaxation "
-        "linéaire, borne supérieure) : {:.1f}.</p></section>",
-        p.priority_weight, r.policy_value.mean(), r.bound_value.mean());
-  }
+  return h;
+}
+
+/// The year bound, when it was computed.
+std::string year_bound_section(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
+  std::string h;
+  h += fmt::format(
+      "<section><h2>Borne annuelle</h2><p>Valeur pondérée (public prioritaire × {}) des familles placées "
+      "par la "
+      "politique : {:.1f} ; la meilleure possible sur l'année avec les mêmes orientations et durées "
+      "(relaxation "
+      "linéaire, borne supérieure) : {:.1f}.</p></section>",
+      p.priority_weight, r.policy_value.mean(), r.bound_value.mean());
+  return h;
+}
+
+/// Assumptions and data: provenance, transit days, roads, synthetic layers, the resolved scenario.
+std::string assumptions_section(report_input const& in) {
+  auto const& [t, w, p, r, meta] = in;
+  std::string h;
   std::string synthetic;
   for (auto const& l : t.synthetic_layers) {
     synthetic += (synthetic.empty() ? "" : ", ") + l;
@@ -477,6 +547,35 @@ std::string run_report(territory::territory const& t, sim::world const& w, sim::
   h += "<p class=\"note\">Scénario résolu :</p><pre "
        "style=\"font-size:12px;max-height:300px;overflow:auto;background:#f4f6f8;padding:8px\">" +
        html_escape(meta.scenario_json) + "</pre></section>";
+  return h;
+}
+
+}  // namespace
+
+std::string report_style() {
+  return kStyle;
+}
+
+std::string run_report(territory::territory const& t, sim::world const& w, sim::params const& p,
+                       sim::run_results const& r, run_metadata const& meta,
+                       std::vector<validation_row> const& validation) {
+  report_input const in{t, w, p, r, meta};
+  std::string h = report_head(in);
+  h += key_figures_section(in);
+  h += maps_section(in);
+  h += group_coverage_section(in);
+  h += unmet_reasons_section(in);
+  h += equity_section(in);
+  h += communes_section(in);
+  h += labelled_section(in);
+  h += cost_section(in);
+  if (!validation.empty()) {
+    h += validation_html(validation, r.validation, p.avip_target_share);
+  }
+  if (!r.bound_value.values.empty()) {
+    h += year_bound_section(in);
+  }
+  h += assumptions_section(in);
   h += "<script>document.body.setAttribute('data-rendered', "
        "document.querySelectorAll('svg').length);</script></main></body></html>\n";
   return h;

@@ -14,7 +14,7 @@ std::string report_style();
 /// The self-contained report of a run (inline SVG maps and charts, French labels, no network), with
 /// the validation section when `validation` is not empty.
 std::string run_report(territory::territory const& t, sim::world const& w, sim::params const& p,
-                       sim::run_results const& r, run_metadata const& meta, layers const& L,
+                       sim::run_results const& r, run_metadata const& meta,
                        std::vector<validation_row> const& validation = {});
 
 /// The report of a comparison: bars with intervals per scenario, delta maps per commune, cost per

@@ -3,45 +3,21 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
-#include <unistd.h>
+#include "harness.hpp"
 
 namespace fs = std::filesystem;
 
+using avip::test::avipsim;
+using avip::test::result;
+using avip::test::src;
+using avip::test::temp_folder;
+
 namespace {
-
-struct result {
-  int code;
-  std::string output;
-};
-
-result avipsim(std::string const& args) {
-  std::string out;
-  FILE* pipe = popen((std::string{AVIPSIM_EXE} + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (fgets(buf, sizeof buf, pipe) != nullptr) {
-    out += buf;
-  }
-  int const status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-fs::path temp(std::string const& name) {
-  auto d = fs::temp_directory_path() / ("avip_num_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string src(std::string const& p) {
-  return std::string{AVIP_SOURCE_DIR} + "/" + p;
-}
 
 fs::path mini_scenario(fs::path const& dir) {
   auto const f = dir / "s.json";
@@ -65,7 +41,7 @@ void refused(result const& r, std::string const& option) {
 }  // namespace
 
 TEST_CASE("command line: --seed must be a whole number from 0 to 9e15", "[cli][numbers]") {
-  auto const d = temp("seed");
+  auto const d = temp_folder("num", "seed");
   auto const s = mini_scenario(d).string();
   for (std::string const seed : {"-1", "99999999999999999999", "1.5", "1e3", "seven", "9000000000000001"}) {
     INFO("--seed " << seed);
@@ -80,7 +56,7 @@ TEST_CASE("command line: --seed must be a whole number from 0 to 9e15", "[cli][n
 }
 
 TEST_CASE("command line: replications must be whole numbers", "[cli][numbers]") {
-  auto const d = temp("reps");
+  auto const d = temp_folder("num", "reps");
   auto const s = mini_scenario(d).string();
   for (std::string const n : {"1.5", "0", "-3", "1e3", "100001"}) {
     INFO("--replications " << n);
@@ -94,7 +70,7 @@ TEST_CASE("command line: replications must be whole numbers", "[cli][numbers]") 
 }
 
 TEST_CASE("command line: access refuses nan, inf and out-of-range numbers", "[cli][numbers]") {
-  auto const d = temp("access");
+  auto const d = temp_folder("num", "access");
   for (auto const& [option, value] :
        std::vector<std::pair<std::string, std::string>>{{"--catchment", "nan"},
                                                         {"--catchment", "inf"},
@@ -116,7 +92,7 @@ TEST_CASE("command line: access refuses nan, inf and out-of-range numbers", "[cl
 
 TEST_CASE("command line: access --out and --timings refused before the work when they cannot be written",
           "[cli][numbers]") {
-  auto const d = temp("accessout");
+  auto const d = temp_folder("num", "accessout");
   std::ofstream{d / "file"} << "x";
   refused(avipsim(access_args(d / "file" / "a.csv")), "is a file");
   refused(avipsim(access_args(d / "a.csv") + " --timings " + (d / "file").string()), "already exists");
@@ -129,7 +105,7 @@ TEST_CASE("command line: access --out and --timings refused before the work when
 }
 
 TEST_CASE("command line: transit and synth refuse nan", "[cli][numbers]") {
-  auto const d = temp("nan");
+  auto const d = temp_folder("num", "nan");
   refused(avipsim("transit " + src("data/reunion/territory.json") + " --tolerance nan --out " +
                   (d / "t").string()),
           "--tolerance");

@@ -1,70 +1,44 @@
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include "harness.hpp"
+
 namespace fs = std::filesystem;
 
-namespace {
-
-struct result {
-  int code;
-  std::string output;
-};
-
-result run(std::string const& args) {
-  std::string out;
-  FILE* pipe = popen((std::string{AVIPSIM_EXE} + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (fgets(buf, sizeof buf, pipe) != nullptr) {
-    out += buf;
-  }
-  int const status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-fs::path temp(std::string const& name) {
-  auto d = fs::temp_directory_path() / ("avip_cli_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  return d;
-}
-
-std::string src(std::string const& p) {
-  return std::string{AVIP_SOURCE_DIR} + "/" + p;
-}
-
-nlohmann::json load(fs::path const& f) {
-  std::ifstream in{f};
-  return nlohmann::json::parse(in);
-}
-
-}  // namespace
+using avip::test::avipsim;
+using avip::test::load_json;
+using avip::test::slurp;
+using avip::test::src;
+using avip::test::temp;
 
 TEST_CASE("avipsim check: the La Réunion territory and every shipped scenario pass", "[cli]") {
-  auto const t = run("check " + src("data/reunion/territory.json"));
+  auto const t = avipsim("check " + src("data/reunion/territory.json"));
   CHECK(t.code == 0);
   CHECK_THAT(t.output, Catch::Contains("communes 24") && Catch::Contains("ok: territory"));
   for (auto const& e : fs::directory_iterator{src("scenarios/reunion")}) {
-    auto const r = run("check " + e.path().string());
+    if (e.path().extension() != ".json") {
+      continue;  // the script that generates candidates.json
+    }
+    auto const r = avipsim("check " + e.path().string());
     INFO(e.path().string() << "\n" << r.output);
     CHECK(r.code == 0);
   }
 }
 
 TEST_CASE("avipsim run: the baseline end to end, outputs moved into place, never overwritten", "[cli][e2e]") {
-  auto const out = temp("run");
-  auto const r = run("run " + src("scenarios/reunion/baseline.json") + " --out " + out.string() +
-                     " --replications 8 --seed 3 --quiet");
+  auto const out = temp("cli", "run");
+  auto const r = avipsim("run " + src("scenarios/reunion/baseline.json") + " --out " + out.string() +
+                         " --replications 8 --seed 3 --quiet");
   INFO(r.output);
   REQUIRE(r.code == 0);
-  auto const s = load(out / "summary.json");
+  auto const s = load_json(out / "summary.json");
   CHECK(s["replications"] == 8);
   CHECK(s["indicators"]["communes"].size() == 24);
   double const cov = s["indicators"]["territory"]["coverage"]["mean"];
@@ -90,11 +64,11 @@ TEST_CASE("avipsim run: the baseline end to end, outputs moved into place, never
   CHECK(fs::exists(out / "report.html"));
   CHECK(fs::exists(out / "results.gpkg"));
   // A second run into the same folder is refused, and leaves the first intact.
-  auto const again = run("run " + src("scenarios/reunion/baseline.json") + " --out " + out.string() +
-                         " --replications 2 --quiet");
+  auto const again = avipsim("run " + src("scenarios/reunion/baseline.json") + " --out " + out.string() +
+                             " --replications 2 --quiet");
   CHECK(again.code != 0);
   CHECK_THAT(again.output, Catch::Contains("not empty"));
-  CHECK(load(out / "summary.json")["replications"] == 8);
+  CHECK(load_json(out / "summary.json")["replications"] == 8);
   for (auto const& e : fs::directory_iterator{out.parent_path()}) {
     CHECK(e.path().filename().string().find(".avip_cli_run_" + std::to_string(::getpid()) + ".tmp") ==
           std::string::npos);
@@ -103,13 +77,13 @@ TEST_CASE("avipsim run: the baseline end to end, outputs moved into place, never
 }
 
 TEST_CASE("avipsim compare: a scenario against itself gives exactly zero deltas", "[cli][compare]") {
-  auto const out = temp("cmp");
+  auto const out = temp("cli", "cmp");
   auto const base = src("scenarios/reunion/baseline.json");
-  auto const r =
-      run("compare " + base + " " + base + " --out " + out.string() + " --replications 6 --seed 2 --quiet");
+  auto const r = avipsim("compare " + base + " " + base + " --out " + out.string() +
+                         " --replications 6 --seed 2 --quiet");
   INFO(r.output);
   REQUIRE(r.code == 0);
-  auto const c = load(out / "comparison.json");
+  auto const c = load_json(out / "comparison.json");
   std::function<void(nlohmann::json const&, std::string const&)> walk = [&](nlohmann::json const& j,
                                                                             std::string const& path) {
     if (j.is_object()) {
@@ -130,7 +104,7 @@ TEST_CASE("avipsim compare: a scenario against itself gives exactly zero deltas"
 }
 
 TEST_CASE("bad command lines and scenarios: one clear line, non-zero exit, no crash", "[cli][errors]") {
-  auto const d = temp("bad");
+  auto const d = temp("cli", "bad");
   fs::create_directories(d);
   std::ofstream{d / "unknown_key.json"}
       << R"({"base": ")" + src("scenarios/reunion/baseline.json") + R"(", "replicationz": 5})";
@@ -138,19 +112,19 @@ TEST_CASE("bad command lines and scenarios: one clear line, non-zero exit, no cr
   std::ofstream{d / "empty.json"} << "";
   std::ofstream{d / "not_object.json"} << "[1, 2, 3]";
   for (auto const* name : {"unknown_key.json", "syntax.json", "empty.json", "not_object.json"}) {
-    auto const r = run("check " + (d / name).string());
+    auto const r = avipsim("check " + (d / name).string());
     INFO(name << ": " << r.output);
     CHECK(r.code == 1);
     CHECK_THAT(r.output, Catch::Contains(name) && Catch::Contains("avipsim: error:"));
     CHECK_THAT(r.output, !Catch::Contains("terminate called") && !Catch::Contains("what():"));
   }
-  CHECK_THAT(run("check " + (d / "unknown_key.json").string()).output, Catch::Contains("replicationz"));
-  CHECK(run("check " + (d / "missing.json").string()).code == 2);  // a usage error: no such file
-  CHECK(run("run").code != 0);
-  CHECK(run("run " + src("scenarios/reunion/baseline.json") + " --out " + (d / "o").string() +
-            " --replications 0")
+  CHECK_THAT(avipsim("check " + (d / "unknown_key.json").string()).output, Catch::Contains("replicationz"));
+  CHECK(avipsim("check " + (d / "missing.json").string()).code == 2);  // a usage error: no such file
+  CHECK(avipsim("run").code != 0);
+  CHECK(avipsim("run " + src("scenarios/reunion/baseline.json") + " --out " + (d / "o").string() +
+                " --replications 0")
             .code != 0);
-  CHECK(run("frobnicate").code != 0);
+  CHECK(avipsim("frobnicate").code != 0);
   fs::remove_all(d);
 }
 
@@ -184,15 +158,15 @@ std::vector<double> csv_column(fs::path const& file, std::string const& name) {
 TEST_CASE("avipsim access reproduces PySAL access on the shipped fixture", "[cli][access]") {
   // Each method with its defaults, as PySAL access's; RAAM has no catchment in PySAL: every pair of the
   // cost table.
-  auto const out = temp("access.csv");
+  auto const out = temp("cli", "access.csv");
   auto const fixture = src("tests/data/fca/pysal_access_results.csv");
   for (std::string method : {"2sfca", "e2sfca", "g2sfca", "3sfca", "raam"}) {
     INFO(method);
     fs::remove(out);
-    auto const r =
-        run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
-            src("tests/data/fca/supply.csv") + " --cost " + src("tests/data/fca/cost.csv") + " --method " +
-            method + (method == "raam" ? " --catchment 1e9" : "") + " --out " + out.string());
+    auto const r = avipsim("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
+                           src("tests/data/fca/supply.csv") + " --cost " + src("tests/data/fca/cost.csv") +
+                           " --method " + method + (method == "raam" ? " --catchment 1e9" : "") + " --out " +
+                           out.string());
     INFO(r.output);
     REQUIRE(r.code == 0);
     auto const got = csv_column(out, "access");
@@ -203,22 +177,17 @@ TEST_CASE("avipsim access reproduces PySAL access on the shipped fixture", "[cli
       CHECK(got[i] == Approx(want[i]).epsilon(1e-9).margin(1e-15));
     }
   }
-  CHECK(run("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
-            src("tests/data/fca/supply.csv") + " --method magic --out " + out.string() + ".x")
+  CHECK(avipsim("access --demand " + src("tests/data/fca/demand.csv") + " --supply " +
+                src("tests/data/fca/supply.csv") + " --method magic --out " + out.string() + ".x")
             .code != 0);
   fs::remove(out);
 }
 
 namespace {
 
-std::string slurp(fs::path const& p) {
-  std::ifstream in{p};
-  return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-}
-
 /// A small straight-line case in metres (EPSG:2975): 60 demand points, 8 facilities.
 fs::path small_access_case() {
-  auto const d = temp("access_case");
+  auto const d = temp("cli", "access_case");
   fs::create_directories(d);
   std::ofstream dem{d / "demand.csv"};
   dem << "id,x,y,demand,priority,qpv\n";
@@ -247,8 +216,8 @@ TEST_CASE("avipsim access: Monte Carlo of the expected AVIP share, the same file
   for (int threads : {1, 2}) {
     auto const t = std::to_string(threads);
     auto const r =
-        run(args + " --threads " + t + " --out " + (d / ("a" + t + ".csv")).string() + " --supply-out " +
-            (d / ("s" + t + ".csv")).string() + " --timings " + (d / ("t" + t + ".json")).string());
+        avipsim(args + " --threads " + t + " --out " + (d / ("a" + t + ".csv")).string() + " --supply-out " +
+                (d / ("s" + t + ".csv")).string() + " --timings " + (d / ("t" + t + ".json")).string());
     INFO(r.output);
     REQUIRE(r.code == 0);
     CHECK(r.output.find("structures labellisées dont les enfants AVIP attendus ÷ places atteignent 20 %") !=
@@ -291,8 +260,9 @@ TEST_CASE("avipsim access: Monte Carlo of the expected AVIP share, the same file
     CHECK(zone[j] <= 1.0);
   }
   // A yearly turnover multiplies the expected AVIP children, and the catchment share does not move.
-  auto const yearly = run(args + " --avip-turnover 2 --out " + (d / "a3.csv").string() + " --supply-out " +
-                          (d / "s3.csv").string() + " --timings " + (d / "t3.json").string());
+  auto const yearly =
+      avipsim(args + " --avip-turnover 2 --out " + (d / "a3.csv").string() + " --supply-out " +
+              (d / "s3.csv").string() + " --timings " + (d / "t3.json").string());
   INFO(yearly.output);
   REQUIRE(yearly.code == 0);
   CHECK(yearly.output.find("rotation × 2") != std::string::npos);
@@ -303,7 +273,7 @@ TEST_CASE("avipsim access: Monte Carlo of the expected AVIP share, the same file
     CHECK(children2[j] == Approx(2 * children[j]).epsilon(1e-12));
     CHECK(zone2[j] == zone[j]);
   }
-  CHECK(run(args + " --avip-turnover 0.5 --out " + (d / "a4.csv").string()).code != 0);
+  CHECK(avipsim(args + " --avip-turnover 0.5 --out " + (d / "a4.csv").string()).code != 0);
   fs::remove_all(d);
 }
 
@@ -315,7 +285,7 @@ TEST_CASE("avipsim access: bad input gets one message naming the file and the pl
     std::ofstream c{d / "cost.csv"};
     c << "origin,dest,cost\nd0,s0,3\nd0,s0,4\n";
   }
-  auto r = run(base + " --cost " + (d / "cost.csv").string());
+  auto r = avipsim(base + " --cost " + (d / "cost.csv").string());
   CHECK(r.code != 0);
   CHECK(r.output.find("cost.csv") != std::string::npos);
   CHECK(r.output.find("appears twice") != std::string::npos);
@@ -323,20 +293,20 @@ TEST_CASE("avipsim access: bad input gets one message naming the file and the pl
     std::ofstream c{d / "cost2.csv"};
     c << "origin,dest,cost\nd0,s0,3\nnobody,s0,4\n";
   }
-  r = run(base + " --cost " + (d / "cost2.csv").string());
+  r = avipsim(base + " --cost " + (d / "cost2.csv").string());
   CHECK(r.code != 0);
   CHECK(r.output.find("cost2.csv") != std::string::npos);
   CHECK(r.output.find("nobody") != std::string::npos);
-  r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --steps 10:1,oops");
+  r = avipsim(base + " --cost " + src("tests/data/fca/cost.csv") + " --steps 10:1,oops");
   CHECK(r.code != 0);
   CHECK(r.output.find("--steps") != std::string::npos);
-  r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --steps 10x:1");
+  r = avipsim(base + " --cost " + src("tests/data/fca/cost.csv") + " --steps 10x:1");
   CHECK(r.code != 0);
   CHECK(r.output.find("'10x:1' is not threshold:weight") != std::string::npos);
-  r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --replications 10");
+  r = avipsim(base + " --cost " + src("tests/data/fca/cost.csv") + " --replications 10");
   CHECK(r.code != 0);
   CHECK(r.output.find("--priority-field") != std::string::npos);
-  r = run(base + " --cost " + src("tests/data/fca/cost.csv") + " --cost-filter fenetre=weekday");
+  r = avipsim(base + " --cost " + src("tests/data/fca/cost.csv") + " --cost-filter fenetre=weekday");
   CHECK(r.code != 0);
   CHECK(r.output.find("fenetre") != std::string::npos);
   CHECK_FALSE(fs::exists(d / "x.csv"));
@@ -345,7 +315,7 @@ TEST_CASE("avipsim access: bad input gets one message naming the file and the pl
 
 TEST_CASE("avipsim validate: observed figures beside the simulated intervals, and a count line",
           "[cli][validate]") {
-  auto const dir = temp("validate");
+  auto const dir = temp("cli", "validate");
   fs::create_directories(dir);
   auto const scenario = dir / "mini.json";
   std::ofstream{scenario} << R"({"name": "mini", "territory": ")" << src("tests/data/mini/territory.json")
@@ -353,7 +323,7 @@ TEST_CASE("avipsim validate: observed figures beside the simulated intervals, an
   auto const observed = dir / "observed.csv";
   std::ofstream{observed} << "indicateur,observe,source,note\nparents,3,test,\nchildren,3,test,\n"
                              "single_parents,1,test,\n";
-  auto const r = run("validate " + scenario.string() + " --observed " + observed.string() + " --quiet");
+  auto const r = avipsim("validate " + scenario.string() + " --observed " + observed.string() + " --quiet");
   INFO(r.output);
   REQUIRE(r.code == 0);
   CHECK_THAT(r.output, Catch::Contains("Parents accueillis sous AVIP"));
@@ -367,8 +337,8 @@ TEST_CASE("avipsim validate: observed figures beside the simulated intervals, an
                        "des 2 chiffres observés dans leur intervalle à 90 % (1 chiffre ajusté mis à part)"));
   // --out writes validation.csv with the run's outputs.
   auto const out = dir / "out";
-  auto const w = run("validate " + scenario.string() + " --observed " + observed.string() +
-                     " --quiet --out " + out.string());
+  auto const w = avipsim("validate " + scenario.string() + " --observed " + observed.string() +
+                         " --quiet --out " + out.string());
   INFO(w.output);
   REQUIRE(w.code == 0);
   std::ifstream csv{out / "validation.csv"};
@@ -380,14 +350,14 @@ TEST_CASE("avipsim validate: observed figures beside the simulated intervals, an
 
 TEST_CASE("avipsim validate: a bad observed file gets one message naming the file and line",
           "[cli][validate]") {
-  auto const dir = temp("validate_bad");
+  auto const dir = temp("cli", "validate_bad");
   fs::create_directories(dir);
   auto const scenario = dir / "mini.json";
   std::ofstream{scenario} << R"({"name": "mini", "territory": ")" << src("tests/data/mini/territory.json")
                           << R"(", "replications": 4, "seed": 4})";
   auto const observed = dir / "observed.csv";
   std::ofstream{observed} << "indicateur,observe,source,note\nparents,39,,\nenfants,quarante,,\n";
-  auto const r = run("validate " + scenario.string() + " --observed " + observed.string() + " --quiet");
+  auto const r = avipsim("validate " + scenario.string() + " --observed " + observed.string() + " --quiet");
   INFO(r.output);
   CHECK(r.code != 0);
   CHECK_THAT(r.output, Catch::Contains("observed.csv:3: unknown indicator 'enfants'"));
@@ -398,7 +368,7 @@ TEST_CASE("avipsim validate: a bad observed file gets one message naming the fil
   CHECK(lines == 1);  // one clear line
   // A value that is not a number.
   std::ofstream{observed} << "indicateur,observe,source,note\nparents,39,,\nchildren,,,\nshare_caf,21 %,,\n";
-  auto const n = run("validate " + scenario.string() + " --observed " + observed.string() + " --quiet");
+  auto const n = avipsim("validate " + scenario.string() + " --observed " + observed.string() + " --quiet");
   INFO(n.output);
   CHECK(n.code != 0);
   CHECK_THAT(n.output, Catch::Contains("observed.csv:3: the observed value of 'children' is not a number"));

@@ -1,43 +1,23 @@
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <sys/wait.h>
-#include <unistd.h>
+#include "harness.hpp"
 
 namespace fs = std::filesystem;
 
+using avip::test::avipsim;
+using avip::test::src;
+using avip::test::temp_folder;
+
 namespace {
-
-struct result {
-  int code;
-  std::string output;
-};
-
-result run(std::string const& args) {
-  std::string out;
-  FILE* pipe = popen((std::string{AVIPSIM_EXE} + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (fgets(buf, sizeof buf, pipe) != nullptr) {
-    out += buf;
-  }
-  int const status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string src(std::string const& p) {
-  return std::string{AVIP_SOURCE_DIR} + "/" + p;
-}
 
 /// A copy of tests/data/mini with a GTFS folder "g" listed in its manifest, stops near the mini
 /// territory; `bad_time` goes into the first stop time.
 fs::path mini_with_feed(std::string const& name, std::string const& bad_time = "08:00:00") {
-  auto const d = fs::temp_directory_path() / ("avip_gtfs_cli_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
+  auto const d = temp_folder("gtfs_cli", name);
   fs::copy(src("tests/data/mini"), d / "mini", fs::copy_options::recursive);
   auto const g = d / "mini" / "g";
   fs::create_directories(g);
@@ -59,7 +39,7 @@ fs::path mini_with_feed(std::string const& name, std::string const& bad_time = "
 }  // namespace
 
 TEST_CASE("avipsim check prints the validity of the Réunion feed", "[cli][gtfs]") {
-  auto const r = run("check " + src("data/reunion/territory.json"));
+  auto const r = avipsim("check " + src("data/reunion/territory.json"));
   INFO(r.output);
   CHECK(r.code == 0);
   CHECK_THAT(r.output, Catch::Contains("validity: 2025-01-01 to 2026-11-30") &&
@@ -69,7 +49,7 @@ TEST_CASE("avipsim check prints the validity of the Réunion feed", "[cli][gtfs]
 TEST_CASE("avipsim check refuses a feed with bad times, naming the file and line", "[cli][gtfs]") {
   for (std::string const t : {"08:61:00", "-01:00:00"}) {
     auto const d = mini_with_feed("badtime", t);
-    auto const r = run("check " + (d / "mini" / "t-gtfs.json").string());
+    auto const r = avipsim("check " + (d / "mini" / "t-gtfs.json").string());
     INFO(r.output);
     CHECK(r.code == 1);
     CHECK_THAT(r.output, Catch::Contains("stop_times.txt, line 2: bad time '" + t + "'"));
@@ -77,7 +57,7 @@ TEST_CASE("avipsim check refuses a feed with bad times, naming the file and line
     fs::remove_all(d);
   }
   auto const d = mini_with_feed("goodtime");
-  auto const ok = run("check " + (d / "mini" / "t-gtfs.json").string());
+  auto const ok = avipsim("check " + (d / "mini" / "t-gtfs.json").string());
   INFO(ok.output);
   CHECK(ok.code == 0);
   CHECK_THAT(ok.output, Catch::Contains("validity: 2025-01-01 to 2025-12-31"));
@@ -88,28 +68,28 @@ TEST_CASE("avipsim check of a scenario: the date and the bus_service routes agai
           "[cli][gtfs]") {
   auto const d = mini_with_feed("scenario");
   std::ofstream{d / "late.json"} << R"({"territory": "mini/t-gtfs.json", "date": "20260301"})";
-  auto const late = run("check " + (d / "late.json").string());
+  auto const late = avipsim("check " + (d / "late.json").string());
   INFO(late.output);
   CHECK(late.code == 1);
   CHECK_THAT(late.output,
              Catch::Contains("no trip runs on 2026-03-01") && Catch::Contains("2025-01-01 to 2025-12-31"));
   std::ofstream{d / "text.json"} << R"({"territory": "mini/t-gtfs.json", "date": "1er mars"})";
-  auto const text = run("check " + (d / "text.json").string());
+  auto const text = avipsim("check " + (d / "text.json").string());
   CHECK(text.code == 1);
   CHECK_THAT(text.output, Catch::Contains("/date") && !Catch::Contains("internal error"));
   std::ofstream{d / "route.json"} << R"({"territory": "mini/t-gtfs.json", "edits": [
       {"type": "bus_service", "routes": ["R9"], "from": "19:00", "to": "21:00", "headway_minutes": 30}]})";
-  auto const route = run("check " + (d / "route.json").string());
+  auto const route = avipsim("check " + (d / "route.json").string());
   INFO(route.output);
   CHECK(route.code == 1);
   CHECK_THAT(route.output, Catch::Contains("/edits/0/routes/0") && Catch::Contains("no route 'R9'"));
   std::ofstream{d / "fine.json"} << R"({"territory": "mini/t-gtfs.json", "date": "20250610", "edits": [
       {"type": "bus_service", "routes": ["R"], "from": "19:00", "to": "21:00", "headway_minutes": 30}]})";
-  auto const fine = run("check " + (d / "fine.json").string());
+  auto const fine = avipsim("check " + (d / "fine.json").string());
   INFO(fine.output);
   CHECK(fine.code == 0);
-  auto const bad_date = run("transit " + (d / "mini" / "t-gtfs.json").string() + " --date 2025-06-10 --out " +
-                            (d / "t").string());
+  auto const bad_date = avipsim("transit " + (d / "mini" / "t-gtfs.json").string() +
+                                " --date 2025-06-10 --out " + (d / "t").string());
   CHECK(bad_date.code == 2);
   fs::remove_all(d);
 }

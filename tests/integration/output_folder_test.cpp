@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -21,26 +20,16 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "harness.hpp"
 
 namespace fs = std::filesystem;
 
+using avip::test::avipsim;
+using avip::test::result;
+using avip::test::slurp;
+using avip::test::temp_folder;
+
 namespace {
-
-struct result {
-  int code;
-  std::string output;
-};
-
-result avipsim(std::string const& args) {
-  std::string out;
-  FILE* pipe = popen((std::string{AVIPSIM_EXE} + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (fgets(buf, sizeof buf, pipe) != nullptr) {
-    out += buf;
-  }
-  int const status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 /// Starts avipsim in the background (output to `log`); returns its pid.
 pid_t spawn(std::vector<std::string> args, fs::path const& log) {
@@ -64,18 +53,6 @@ int wait_exit(pid_t pid) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string slurp(fs::path const& f) {
-  std::ifstream in{f};
-  return {std::istreambuf_iterator<char>{in}, {}};
-}
-
-fs::path temp(std::string const& name) {
-  auto d = fs::temp_directory_path() / ("avip_out_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
 }
 
 /// A scenario of the mini territory in `dir` (replications: enough to last a moment when many).
@@ -113,7 +90,7 @@ bool wait_for_staging(fs::path const& target) {
 
 TEST_CASE("output folder: synth --out refuses a non-empty folder, and --force one avipsim did not write",
           "[cli][output]") {
-  auto const d = temp("synth");
+  auto const d = temp_folder("out", "synth");
   fs::create_directories(d / "mine");
   std::ofstream{d / "mine" / "notes.txt"} << "my notes";
   auto const territory = std::string{AVIP_SOURCE_DIR} + "/data/reunion/territory.json";
@@ -132,7 +109,7 @@ TEST_CASE("output folder: synth --out refuses a non-empty folder, and --force on
 
 TEST_CASE("output folder: run --force replaces an earlier output only, never a planner's folder",
           "[cli][output]") {
-  auto const d = temp("force");
+  auto const d = temp_folder("out", "force");
   auto const s = mini_scenario(d, 2);
   fs::create_directories(d / "documents");
   std::ofstream{d / "documents" / "budget.ods"} << "precious";
@@ -154,7 +131,7 @@ TEST_CASE("output folder: run --force replaces an earlier output only, never a p
 }
 
 TEST_CASE("output folder: a folder created at --out during the run is never deleted", "[cli][output]") {
-  auto const d = temp("during");
+  auto const d = temp_folder("out", "during");
   auto const s = mini_scenario(d, 3000);
   auto const target = d / "out";
   auto const pid = spawn({"run", s.string(), "--out", target.string(), "--quiet"}, d / "log");
@@ -173,7 +150,7 @@ TEST_CASE("output folder: a folder created at --out during the run is never dele
 
 TEST_CASE("output folder: of three concurrent runs to one --out, one succeeds and the others say why",
           "[cli][output]") {
-  auto const d = temp("concurrent");
+  auto const d = temp_folder("out", "concurrent");
   auto const s = mini_scenario(d, 20);
   auto const target = d / "out";
   std::vector<pid_t> pids;
@@ -201,7 +178,7 @@ TEST_CASE("output folder: of three concurrent runs to one --out, one succeeds an
 }
 
 TEST_CASE("output folder: --out with a trailing slash works", "[cli][output]") {
-  auto const d = temp("slash");
+  auto const d = temp_folder("out", "slash");
   auto const s = mini_scenario(d, 2);
   auto const r = avipsim("run " + s.string() + " --out " + (d / "r3").string() + "/ --quiet");
   INFO(r.output);
@@ -213,7 +190,7 @@ TEST_CASE("output folder: --out with a trailing slash works", "[cli][output]") {
 
 TEST_CASE("output folder: --out that is a file, under a file or unwritable: one usage error before the run",
           "[cli][output]") {
-  auto const d = temp("badout");
+  auto const d = temp_folder("out", "badout");
   auto const s = mini_scenario(d, 100000);  // would take long: the refusal must come first
   std::ofstream{d / "file"} << "x";
   for (auto const& [out, says] : std::vector<std::pair<std::string, std::string>>{
@@ -232,7 +209,7 @@ TEST_CASE("output folder: --out that is a file, under a file or unwritable: one 
 }
 
 TEST_CASE("output folder: an invalid scenario creates no folder", "[cli][output]") {
-  auto const d = temp("invalid");
+  auto const d = temp_folder("out", "invalid");
   std::ofstream{d / "bad.json"} << R"({"territory": "nowhere.json", "replicationz": 3})";
   auto const r = avipsim("run " + (d / "bad.json").string() + " --out " + (d / "a" / "b" / "c").string());
   INFO(r.output);
@@ -246,7 +223,7 @@ TEST_CASE("output folder: an invalid scenario creates no folder", "[cli][output]
 
 TEST_CASE("output folder: an interrupted run removes its staging folder, a stale one of a dead run goes next",
           "[cli][output]") {
-  auto const d = temp("interrupt");
+  auto const d = temp_folder("out", "interrupt");
   auto const s = mini_scenario(d, 2000);
   auto const target = d / "out";
   auto const pid = spawn({"run", s.string(), "--out", target.string(), "--quiet"}, d / "log");
@@ -279,7 +256,7 @@ TEST_CASE("output folder: an interrupted run removes its staging folder, a stale
 
 TEST_CASE("atomic writes: a failed write is a data error naming the file, and leaves nothing",
           "[cli][output]") {
-  auto const d = temp("atomic");
+  auto const d = temp_folder("out", "atomic");
   avip::write_file_atomically(d / "a.txt", "one");
   avip::write_file_atomically(d / "a.txt", "two");
   CHECK(slurp(d / "a.txt") == "two");
@@ -298,7 +275,7 @@ TEST_CASE("atomic writes: a failed write is a data error naming the file, and le
 }
 
 TEST_CASE("comparison: file names keep the scenario file's name, accents transliterated", "[cli][output]") {
-  auto const d = temp("names");
+  auto const d = temp_folder("out", "names");
   auto const a = mini_scenario(d, 3, "base.json", "base");
   auto const b = mini_scenario(d, 3, "réseaux de l'Est labellisés.json", "Réseaux de l'Est labellisés");
   auto const r =

@@ -4,50 +4,21 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "core/error.hpp"
 #include "core/path_policy.hpp"
+#include "harness.hpp"
 
 namespace fs = std::filesystem;
 
-namespace {
-
-struct result {
-  int code;
-  std::string output;
-};
-
-/// Runs avipsim from `cwd` (the policy also admits the working folder).
-result avipsim_in(fs::path const& cwd, std::string const& args) {
-  std::string out;
-  auto const cmd = "cd '" + cwd.string() + "' && " + std::string{AVIPSIM_EXE} + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (fgets(buf, sizeof buf, pipe) != nullptr) {
-    out += buf;
-  }
-  int const status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-fs::path temp(std::string const& name) {
-  auto d = fs::temp_directory_path() / ("avip_paths_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-}  // namespace
+using avip::test::avipsim_in;
+using avip::test::temp_folder;
 
 TEST_CASE("scenario paths: outside the scenario's folder refused unless --allow-outside", "[cli][paths]") {
-  auto const d = temp("outside");
+  auto const d = temp_folder("paths", "outside");
   fs::create_directories(d / "data");
   fs::copy(fs::path{AVIP_SOURCE_DIR} / "tests/data/mini", d / "data" / "mini", fs::copy_options::recursive);
   fs::create_directories(d / "scenarios");
@@ -79,7 +50,7 @@ TEST_CASE("scenario paths: outside the scenario's folder refused unless --allow-
 }
 
 TEST_CASE("scenario paths: network /vsi paths are refused, even with --allow-outside", "[cli][paths]") {
-  auto const d = temp("vsi");
+  auto const d = temp_folder("paths", "vsi");
   std::ofstream{d / "net.json"}
       << R"({"territory": "/vsicurl/http://127.0.0.1:1/t.json", "replications": 2})";
   std::ofstream{d / "zipnet.json"}

@@ -1,42 +1,20 @@
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <sys/wait.h>
-#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "../skip.hpp"
+#include "harness.hpp"
 
 namespace fs = std::filesystem;
 
+using avip::test::shell;
+using avip::test::temp_folder;
+
 namespace {
-
-struct result {
-  int code;
-  std::string output;
-};
-
-result shell(std::string const& command) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (fgets(buf, sizeof buf, pipe) != nullptr) {
-    out += buf;
-  }
-  int const status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-fs::path temp(std::string const& name) {
-  auto d = fs::temp_directory_path() / ("avip_sens_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 /// A small sweep on the mini territory: two scenarios, two parameters.
 fs::path inputs(fs::path const& dir) {
@@ -68,7 +46,7 @@ nlohmann::json without_timing(fs::path const& f) {
 
 TEST_CASE("avipsim sensitivity writes its outputs and is identical for any thread count",
           "[cli][sensitivity]") {
-  auto const d = inputs(temp("threads"));
+  auto const d = inputs(temp_folder("sens", "threads"));
   auto const one = shell(sweep(d, "t1", "--threads 1"));
   INFO(one.output);
   REQUIRE(one.code == 0);
@@ -89,7 +67,7 @@ TEST_CASE("avipsim sensitivity under mpirun gives the single process's results",
   if (mpirun.empty()) {
     AVIP_SKIP("mpirun not found (install openmpi-bin): the MPI split is not checked");
   }
-  auto const d = inputs(temp("mpi"));
+  auto const d = inputs(temp_folder("sens", "mpi"));
   auto const single = shell(sweep(d, "s1"));
   REQUIRE(single.code == 0);
   auto const mpi = shell(mpirun + " --oversubscribe --allow-run-as-root -n 3 " + sweep(d, "s3"));
@@ -102,7 +80,7 @@ TEST_CASE("avipsim sensitivity under mpirun gives the single process's results",
 
 TEST_CASE("avipsim sensitivity refuses a bad uncertainty file with its pointer, before any output",
           "[cli][sensitivity]") {
-  auto const d = inputs(temp("bad"));
+  auto const d = inputs(temp_folder("sens", "bad"));
   std::ofstream{d / "u.json"} << R"({"parameters": [{"name": "acceptance_rate", "distribution": "uniform",
     "low": 0.2, "high": 1.4, "justification": "x"}]})";
   auto const r = shell(sweep(d, "out"));
@@ -116,7 +94,7 @@ TEST_CASE("the sensitivity report renders in headless Chromium", "[cli][sensitiv
   if (chromium.empty()) {
     AVIP_SKIP("chromium not found: report rendering not checked (set AVIP_CHROMIUM or install chromium)");
   }
-  auto const d = inputs(temp("browser"));
+  auto const d = inputs(temp_folder("sens", "browser"));
   REQUIRE(shell(sweep(d, "r")).code == 0);
   auto const dom =
       shell(chromium + " --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir='" +
