@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "app/mpi_partition.hpp"
 #include "app/output_folder.hpp"
 #include "geo/gtfs_calendar.hpp"
 #include "scenarios/pipeline.hpp"
@@ -30,9 +31,11 @@ struct compare_cli {
 
 void add_compare_command(CLI::App& app, context& ctx) {
   auto o = std::make_shared<compare_cli>();
-  auto* sub = app.add_subcommand("compare",
-                                 "Run several scenarios on common random numbers and report deltas against "
-                                 "the first (comparison.json, CSV, GeoJSON of deltas, report.html)");
+  auto* sub =
+      app.add_subcommand("compare",
+                         "Run several scenarios on common random numbers and report deltas against "
+                         "the first (comparison.json, CSV, GeoJSON of deltas, report.html); splits its "
+                         "scenarios over MPI ranks under mpirun");
   sub->add_option("scenarios", o->scenarios, "scenario files; the first is the reference")
       ->required()
       ->expected(1, -1);
@@ -48,17 +51,24 @@ void add_compare_command(CLI::App& app, context& ctx) {
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] {
     ctx.action = [o, &ctx] {
-      staging_folder stage{o->out, o->force};
       std::vector<std::filesystem::path> files(o->scenarios.begin(), o->scenarios.end());
       for (auto const& f : files) {
         scenarios::read_scenario(f);  // an invalid scenario creates no folder
       }
+      mpi_partition mpi;  // under mpirun: scenario i on rank i mod size, merged on rank 0
+      std::optional<staging_folder> stage;
+      if (mpi.root()) {
+        stage.emplace(o->out, o->force);
+      }
       scenarios::run_request request{o->replications, o->seed, ctx.threads, !o->quiet};
       request.date = o->date;
-      scenarios::compare_into(files, request, stage.create());
-      stage.commit();
-      std::cout << fmt::format("comparison of {} scenarios in {} (comparison.json, report.html)\n",
-                               files.size(), o->out);
+      scenarios::compare_into(files, request, mpi.root() ? stage->create() : std::filesystem::path{},
+                              mpi.partition());
+      if (mpi.root()) {
+        stage->commit();
+        std::cout << fmt::format("comparison of {} scenarios in {} (comparison.json, report.html)\n",
+                                 files.size(), o->out);
+      }
       return 0;
     };
   });

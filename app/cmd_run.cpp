@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -6,9 +7,13 @@
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "app/mpi_partition.hpp"
 #include "app/output_folder.hpp"
+#include "core/error.hpp"
 #include "geo/gtfs_calendar.hpp"
+#include "scenarios/national.hpp"
 #include "scenarios/pipeline.hpp"
+#include "scenarios/territory_list.hpp"
 
 namespace avip::app {
 
@@ -16,6 +21,7 @@ namespace {
 
 struct run_cli {
   std::string scenario;
+  std::string territories;
   std::string out;
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
@@ -23,6 +29,43 @@ struct run_cli {
   bool force{false};
   bool quiet{false};
 };
+
+/// `avipsim run --territories list.txt`: every territory of the list, split over the MPI ranks under
+/// mpirun, merged into the national summary.
+int run_territories(run_cli const& o, context const& ctx) {
+  std::filesystem::path const list{o.territories};
+  auto const entries = scenarios::read_territory_list(list);  // every line checked before any work
+  mpi_partition mpi;
+  std::optional<staging_folder> stage;
+  if (mpi.root()) {
+    stage.emplace(o.out, o.force);
+    stage->create();
+  }
+  // Each rank writes its territories' sub-folders into rank 0's staging folder.
+  auto const dir = mpi.partition().broadcast(mpi.root() ? stage->path().string() : std::string{});
+  scenarios::run_request r{o.replications, o.seed, ctx.threads, !o.quiet && mpi.root()};
+  r.date = o.date;
+  auto const s = scenarios::run_territories(list, entries, r, dir, mpi.partition());
+  if (!mpi.root()) {
+    return 0;
+  }
+  stage->commit();
+  auto const& inds = viz::national_indicators();
+  auto mean = [&](std::string const& key) {
+    for (std::size_t i = 0; i < inds.size(); ++i) {
+      if (inds[i].key == key) {
+        return s.national[i].mean();
+      }
+    }
+    return 0.0;
+  };
+  std::cout << fmt::format(
+      "{} territories: {:.1f} families referred, {:.1f} placed, priority coverage {:.1f} % (replications "
+      "pooled: {})\noutputs in {} (summary.json, territoires.csv, report.html; one folder per territory)\n",
+      s.territories.size(), mean("referred"), mean("matched"), 100 * mean("priority_coverage"),
+      s.pooled_replications, o.out);
+  return 0;
+}
 
 }  // namespace
 
@@ -32,7 +75,11 @@ void add_run_command(CLI::App& app, context& ctx) {
       app.add_subcommand("run",
                          "Run a scenario (replications in parallel) and write its outputs: summary.json, "
                          "GeoJSON layers, results.gpkg, CSV tables, report.html");
-  sub->add_option("scenario", o->scenario, "scenario file (.json)")->required();
+  sub->add_option("scenario", o->scenario, "scenario file (.json)");
+  sub->add_option("--territories", o->territories,
+                  "instead of one scenario, a list of territories: one scenario file per line (relative to "
+                  "the list's folder; blank lines and # comments skipped), each run into its own sub-folder "
+                  "of --out and merged into a national summary; split over MPI ranks under mpirun");
   sub->add_option("--out", o->out, "output folder (must not exist or be empty, unless --force)")->required();
   add_replications_option(*sub, o->replications, "replications (default: the scenario's)");
   add_seed_option(*sub, o->seed, "random seed (default: the scenario's)");
@@ -49,6 +96,12 @@ void add_run_command(CLI::App& app, context& ctx) {
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] {
     ctx.action = [o, &ctx] {
+      if (o->scenario.empty() == o->territories.empty()) {
+        throw usage_error{"run: give either a scenario file or --territories list.txt"};
+      }
+      if (!o->territories.empty()) {
+        return run_territories(*o, ctx);
+      }
       staging_folder stage{o->out, o->force};
       auto const p = scenarios::prepare(o->scenario, true, !o->quiet, o->date);
       scenarios::run_request r{o->replications, o->seed, ctx.threads, !o->quiet};

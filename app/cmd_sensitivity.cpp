@@ -13,6 +13,8 @@
 #include "core/error.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/sweep.hpp"
+#include "synth/synthesis.hpp"
+#include "territory/load.hpp"
 #include "viz/sensitivity_outputs.hpp"
 
 namespace avip::app {
@@ -48,6 +50,21 @@ scenarios::sweep_request request_of(sensitivity_cli const& o) {
   r.seed = o.seed;
   r.progress = !o.quiet;
   return r;
+}
+
+/// The synthetic layers of a territory for one seed, as `avipsim synth --out dir` makes them; a
+/// calibration gap beyond its tolerance is warned (the point still runs on them).
+void synthesise_layers(std::filesystem::path const& manifest, std::uint64_t seed,
+                       std::filesystem::path const& dir) {
+  auto const t = territory::load_territory(manifest, true);
+  auto const rows = synth::synthesise(t, dir, synth::synthesis_options{seed, 1.0});
+  for (auto const& r : rows) {
+    if (!r.within_tolerance()) {
+      std::cerr << fmt::format("warning: synthesis seed {}: a calibration gap exceeds its tolerance ({})\n",
+                               seed, r.target);
+      break;
+    }
+  }
 }
 
 std::string summary_line(sensitivity::analysis const& a, std::string const& out) {
@@ -102,15 +119,26 @@ void add_sensitivity_command(CLI::App& app, context& ctx) {
       if (o->levels % 2 != 0) {
         throw usage_error{fmt::format("--levels: expected an even number, got {}", o->levels)};
       }
-      auto const request = request_of(*o);
+      auto request = request_of(*o);
       mpi_partition mpi;
       std::optional<staging_folder> stage;
       if (mpi.root()) {
         stage.emplace(o->out, o->force);
+        stage->create();
+      }
+      if (request.u.synthesis_seed() >= 0) {
+        // Each rank synthesises its seeds into the staging folder (rank 0's path, so the --out
+        // folder must be on a file system every rank sees), removed before the outputs are moved.
+        auto const dir = mpi.partition().broadcast(mpi.root() ? stage->path().string() : std::string{});
+        request.synthesis_cache = std::filesystem::path{dir} / ".synthesis-cache";
+        request.synthesise = synthesise_layers;
       }
       auto const analysis = scenarios::run_sweep(request, mpi.partition());
       if (mpi.root()) {
-        viz::write_sensitivity_outputs(stage->create(), analysis);
+        if (!request.synthesis_cache.empty()) {
+          std::filesystem::remove_all(request.synthesis_cache);
+        }
+        viz::write_sensitivity_outputs(stage->path(), analysis);
         stage->commit();
         std::cout << summary_line(analysis, o->out);
       }

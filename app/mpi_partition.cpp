@@ -1,6 +1,8 @@
 #include "app/mpi_partition.hpp"
 
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
@@ -59,6 +61,66 @@ std::vector<double> gather_in_point_order(std::vector<double> const& mine, std::
   }
   return out;
 }
+
+/// Every rank's items on rank 0 in item order (item i from rank i mod size, its (i / size)-th).
+std::vector<std::string> gather_items_in_order(std::vector<std::string> const& mine, std::size_t items,
+                                               int rank, int size) {
+  std::string packed_mine;
+  for (auto const& m : mine) {
+    auto const n = static_cast<std::uint64_t>(m.size());
+    packed_mine.append(reinterpret_cast<char const*>(&n), sizeof n);
+    packed_mine += m;
+  }
+  if (packed_mine.size() > static_cast<std::size_t>(INT32_MAX)) {
+    throw error{"MPI: one rank's results exceed 2 GB; run with more ranks"};
+  }
+  auto const count = static_cast<int>(packed_mine.size());
+  auto const usize = static_cast<std::size_t>(size);
+  std::vector<int> counts(usize), offsets(usize);
+  MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::string packed;
+  if (rank == 0) {
+    long long total = 0;
+    for (std::size_t r = 0; r < usize; ++r) {
+      offsets[r] = static_cast<int>(total);
+      total += counts[r];
+    }
+    if (total > INT32_MAX) {
+      throw error{"MPI: the gathered results exceed 2 GB"};
+    }
+    packed.resize(static_cast<std::size_t>(total));
+  }
+  MPI_Gatherv(packed_mine.data(), count, MPI_BYTE, packed.data(), counts.data(), offsets.data(), MPI_BYTE, 0,
+              MPI_COMM_WORLD);
+  if (rank != 0) {
+    return {};
+  }
+  std::vector<std::vector<std::string>> by_rank(usize);
+  for (std::size_t r = 0; r < usize; ++r) {
+    auto pos = static_cast<std::size_t>(offsets[r]);
+    auto const end = pos + static_cast<std::size_t>(counts[r]);
+    while (pos < end) {
+      std::uint64_t n = 0;
+      std::memcpy(&n, packed.data() + pos, sizeof n);
+      pos += sizeof n;
+      by_rank[r].emplace_back(packed.data() + pos, static_cast<std::size_t>(n));
+      pos += static_cast<std::size_t>(n);
+    }
+  }
+  std::vector<std::string> out(items);
+  for (std::size_t i = 0; i < items; ++i) {
+    out[i] = std::move(by_rank[i % usize].at(i / usize));
+  }
+  return out;
+}
+
+std::string broadcast_text(std::string const& text, int rank) {
+  auto n = static_cast<unsigned long long>(text.size());
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+  std::string out = rank == 0 ? text : std::string(static_cast<std::size_t>(n), '\0');
+  MPI_Bcast(out.data(), static_cast<int>(n), MPI_CHAR, 0, MPI_COMM_WORLD);
+  return out;
+}
 #endif
 
 }  // namespace
@@ -87,6 +149,10 @@ mpi_partition::mpi_partition() {
                                    std::size_t per_point) {
     return gather_in_point_order(mine, points, per_point, rank, size);
   };
+  partition_.gather_items = [rank, size](std::vector<std::string> const& mine, std::size_t items) {
+    return gather_items_in_order(mine, items, rank, size);
+  };
+  partition_.broadcast = [rank](std::string const& text) { return broadcast_text(text, rank); };
 #else
   if (auto const* s = std::getenv("OMPI_COMM_WORLD_SIZE"); s != nullptr && std::string{s} != "1") {
     throw usage_error{

@@ -57,7 +57,8 @@ class random_stream {
 
 /// Number of successes of `n` Bernoulli(q) trials, by inversion of the binomial CDF with one uniform
 /// draw (exact, cheap for the small n and q of the model; O(n q) steps).
-inline int binomial_by_inversion(random_stream& rs, int n, double q) {
+/// `none` is P(no success) = (1 − q)^n, which a caller drawing often with one q may tabulate.
+inline int binomial_by_inversion(random_stream& rs, int n, double q, double none) {
   if (n <= 0 || !(q > 0)) {
     return 0;
   }
@@ -66,7 +67,7 @@ inline int binomial_by_inversion(random_stream& rs, int n, double q) {
   }
   double const u = rs.uniform();
   double const odds = q / (1 - q);
-  double p = std::pow(1 - q, n);
+  double p = none;
   double cdf = p;
   int k = 0;
   while (u >= cdf && k < n) {
@@ -75,6 +76,10 @@ inline int binomial_by_inversion(random_stream& rs, int n, double q) {
     cdf += p;
   }
   return k;
+}
+
+inline int binomial_by_inversion(random_stream& rs, int n, double q) {
+  return binomial_by_inversion(rs, n, q, n > 0 && q > 0 && q < 1 ? std::pow(1 - q, n) : 0.0);
 }
 
 }  // namespace avip

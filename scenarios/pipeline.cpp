@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <iostream>
 #include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -21,6 +23,7 @@
 #include "sim/comparison.hpp"
 #include "sim/engine.hpp"
 #include "sim/fca.hpp"
+#include "sim/results_archive.hpp"
 #include "territory/load.hpp"
 #include "viz/run_outputs.hpp"
 
@@ -142,6 +145,7 @@ sim::bus_access compute_bus_access(territory::territory const& t, sim::world con
   o.detour_factor = p.detour_factor;
   o.progress = ba.progress;
   o.service_date = ba.service_date;
+  o.stops_extent = territory::stops_extent(t);
   std::vector<std::string> feeds;
   hasher net_key;
   for (auto const& g : t.gtfs) {
@@ -315,13 +319,14 @@ geo::transit_summary transit_of(territory::territory const& t, scenario const& s
 
 }  // namespace
 
-prepared prepare(fs::path const& scenario_file, bool with_bus, bool progress, std::string const& date) {
+prepared prepare(fs::path const& scenario_file, bool with_bus, bool progress, std::string const& date,
+                 fs::path const& synthetic_dir) {
   prepared p;
   p.spec = read_scenario(scenario_file);
   if (!date.empty()) {
     p.spec.date = date;
   }
-  p.territory = territory::load_territory(p.spec.territory);
+  p.territory = territory::load_territory(p.spec.territory, false, synthetic_dir);
   p.world = apply_edits(p.spec, p.territory);
   p.transit = transit_of(p.territory, p.spec);
   if (with_bus) {
@@ -370,34 +375,58 @@ sim::run_results run_into(prepared const& p, run_request const& request, fs::pat
   return results;
 }
 
-void compare_into(std::vector<fs::path> const& files, run_request const& request, fs::path const& dir) {
+void compare_into(std::vector<fs::path> const& files, run_request const& request, fs::path const& dir,
+                  sweep_partition const& partition) {
   if (files.empty()) {
     throw usage_error{"compare: give at least one scenario"};
   }
-  std::vector<prepared> preps;
+  // Checked on every rank before any work, so that no rank waits for one that failed.
+  std::vector<scenario> specs;
   for (auto const& f : files) {
-    preps.push_back(prepare(f, true, request.progress, request.date));
+    specs.push_back(read_scenario(f));
   }
-  for (auto const& p : preps) {
-    if (fs::weakly_canonical(p.spec.territory) != fs::weakly_canonical(preps.front().spec.territory)) {
-      throw usage_error{fmt::format("compare: {} uses another territory than {}", p.spec.file.string(),
-                                    preps.front().spec.file.string())};
+  for (auto const& s : specs) {
+    if (fs::weakly_canonical(s.territory) != fs::weakly_canonical(specs.front().territory)) {
+      throw usage_error{fmt::format("compare: {} uses another territory than {}", s.file.string(),
+                                    specs.front().file.string())};
+    }
+  }
+  bool const root = partition.rank == 0;
+  // Rank 0 prepares every scenario (the outputs need their worlds); another rank only its own.
+  auto const mine = partition.mine(files.size());
+  std::vector<std::optional<prepared>> preps(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (root || std::find(mine.begin(), mine.end(), i) != mine.end()) {
+      preps[i] = prepare(files[i], true, request.progress && root, request.date);
     }
   }
   // Common random numbers: one seed and one replication count for all.
   sim::run_options o;
-  o.replications = request.replications.value_or(preps.front().spec.replications);
-  o.seed = request.seed.value_or(preps.front().spec.seed);
-  o.progress = request.progress;
+  o.replications = request.replications.value_or(specs.front().replications);
+  o.seed = request.seed.value_or(specs.front().seed);
+  o.progress = request.progress && root;
+  std::vector<std::string> ran;
+  for (auto const i : mine) {
+    auto const& p = *preps[i];
+    auto const start = std::chrono::steady_clock::now();
+    auto r = sim::run(p.world, p.spec.params, o);
+    sim::fill_accessibility(p.world, p.spec.params, r);
+    double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ran.push_back(std::string(reinterpret_cast<char const*>(&secs), sizeof secs) + sim::encode_results(r));
+  }
+  auto const all = partition.gather_items(ran, files.size());
+  if (!root) {
+    return;
+  }
   std::vector<sim::run_results> results;
   std::vector<viz::compared_scenario> meta;
   std::vector<std::string> names;
   std::map<std::string, int> seen;
-  for (auto const& p : preps) {
-    auto const start = std::chrono::steady_clock::now();
-    results.push_back(sim::run(p.world, p.spec.params, o));
-    sim::fill_accessibility(p.world, p.spec.params, results.back());
-    double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    auto const& p = *preps[i];
+    double secs = 0;
+    std::memcpy(&secs, all[i].data(), sizeof secs);
+    results.push_back(sim::decode_results(all[i].substr(sizeof secs)));
     auto name = p.spec.name;
     if (int const n = seen[name]++; n > 0) {
       name += fmt::format(" ({})", n + 1);
@@ -415,7 +444,7 @@ void compare_into(std::vector<fs::path> const& files, run_request const& request
     ptrs.push_back(&r);
   }
   auto const c = sim::compare(names, ptrs);
-  viz::write_comparison_outputs(dir, preps.front().territory, meta, c);
+  viz::write_comparison_outputs(dir, preps.front()->territory, meta, c);
 }
 
 std::string check_scenario(fs::path const& file) {

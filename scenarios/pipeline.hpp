@@ -7,6 +7,7 @@
 
 #include "geo/gtfs_calendar.hpp"
 #include "scenarios/scenario.hpp"
+#include "scenarios/sweep_partition.hpp"
 #include "sim/results.hpp"
 #include "sim/world.hpp"
 #include "territory/territory.hpp"
@@ -34,8 +35,10 @@ struct prepared {
 /// windows) into world.bus; `check` skips them.
 /// `date` (YYYYMMDD, --date) overrides the scenario's "date". The feeds' calendars are read in any case:
 /// a day without trips or a bus_service route in no feed is refused, an expired feed warned on stderr.
+/// `synthetic_dir`: read the territory's synthetic layers from there (another synthesis seed; see
+/// territory::load_territory) instead of the manifest's.
 prepared prepare(std::filesystem::path const& scenario_file, bool with_bus = true, bool progress = true,
-                 std::string const& date = {});
+                 std::string const& date = {}, std::filesystem::path const& synthetic_dir = {});
 
 /// What compute_bus_access computes beside the bus families' own windows.
 struct bus_access_options {
@@ -63,8 +66,11 @@ sim::road_access compute_road_access(territory::territory const& t, sim::world c
 sim::run_results run_into(prepared const& p, run_request const& request, std::filesystem::path const& dir);
 
 /// Runs several scenarios on common random numbers (same seed and replication count: the engine keys
-/// its draws by (seed, replication, family, month)) and writes the comparison into `dir`.
+/// its draws by (seed, replication, family, month)) and writes the comparison into `dir`. Under MPI,
+/// scenario i runs on rank i mod size and its results reach rank 0 bit for bit, which alone prepares
+/// every scenario and writes the outputs (`dir` is used on rank 0 only): identical for any number of
+/// ranks and threads.
 void compare_into(std::vector<std::filesystem::path> const& files, run_request const& request,
-                  std::filesystem::path const& dir);
+                  std::filesystem::path const& dir, sweep_partition const& partition = {});
 
 }  // namespace avip::scenarios

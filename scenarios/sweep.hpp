@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/sweep_partition.hpp"
 #include "scenarios/uncertainty.hpp"
 #include "sensitivity/analysis.hpp"
 #include "sim/results.hpp"
@@ -22,18 +23,6 @@ struct sweep_indicator {
 /// The indicators followed; the first ranks the scenarios (priority families placed).
 std::vector<sweep_indicator> const& sweep_indicators();
 
-/// Which points of a sweep this process runs (MPI: rank and size of the world communicator; one
-/// process: 0 of 1) and how the ranks' values reach rank 0.
-struct sweep_partition {
-  int rank{0};
-  int size{1};
-  /// Given this rank's values (`values_per_point` per point it ran, points rank, rank + size, …),
-  /// returns on rank 0 every point's values in point order; identity with one process.
-  std::function<std::vector<double>(std::vector<double> const& mine, std::size_t points,
-                                    std::size_t values_per_point)>
-      gather;
-};
-
 struct sweep_request {
   std::vector<std::filesystem::path> scenarios;  ///< the first is the reference of the ranking
   uncertainty u;
@@ -44,12 +33,23 @@ struct sweep_request {
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
   bool progress{true};
+  /// When the uncertainty names kSynthesisSeed: makes the synthetic layers of the territory `manifest`
+  /// with `seed` into the empty folder `dir` (as `avipsim synth --out dir`; given by the caller, which
+  /// links the synthesis).
+  std::function<void(std::filesystem::path const& manifest, std::uint64_t seed,
+                     std::filesystem::path const& dir)>
+      synthesise;
+  /// Where those layers go, one folder per rank and seed, each removed once its points have run (a
+  /// folder inside the run's staging folder, never the territory's own synthetic/).
+  std::filesystem::path synthesis_cache;
 };
 
 /// Runs every scenario at every point of the design on common random numbers (one seed and one
 /// replication count for all points and scenarios) and estimates the indices. Point i runs on rank
 /// i mod size and the values are gathered in point order, so the results are identical for any
-/// number of ranks and threads. Only rank 0's analysis is complete.
+/// number of ranks and threads. Only rank 0's analysis is complete. With a synthesis seed among the
+/// parameters, each rank runs its points grouped by seed: one synthesis, territory load and bus-time
+/// computation per distinct seed.
 sensitivity::analysis run_sweep(sweep_request const& request, sweep_partition const& partition = {});
 
 }  // namespace avip::scenarios

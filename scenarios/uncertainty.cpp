@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -111,7 +112,48 @@ sensitivity::parameter read_parameter(json const& j, std::string const& pointer,
   return q;
 }
 
+/// The synthesis seed: whole numbers from 0 to kMaxSynthesisSeed, from a list or a uniform range.
+void check_seed(sensitivity::parameter const& q, problems& p) {
+  auto const& d = q.spread;
+  if (d.type == kind::triangular) {
+    p.add(q.pointer + "/distribution",
+          fmt::format("'{}' is a list of seeds (discrete) or a range of them (uniform, each whole number "
+                      "equally likely), not triangular",
+                      kSynthesisSeed));
+    return;
+  }
+  auto whole = [](double v) { return v == std::floor(v) && v >= 0 && v <= kMaxSynthesisSeed; };
+  if (d.type == kind::discrete) {
+    for (std::size_t i = 0; i < d.values.size(); ++i) {
+      if (!whole(d.values[i])) {
+        p.add(fmt::format("{}/values/{}", q.pointer, i),
+              fmt::format("a seed is a whole number from 0 to {:.0f}, got {:g}", kMaxSynthesisSeed,
+                          d.values[i]));
+      }
+    }
+    return;
+  }
+  for (auto const& [key, v] : {std::pair{"low", d.low}, std::pair{"high", d.high}}) {
+    if (!whole(v)) {
+      p.add(fmt::format("{}/{}", q.pointer, key),
+            fmt::format("a seed is a whole number from 0 to {:.0f}, got {:g}", kMaxSynthesisSeed, v));
+    }
+  }
+  if (d.low > d.high) {
+    p.add(q.pointer + "/low", fmt::format("low ({:g}) is above high ({:g})", d.low, d.high));
+  }
+}
+
 }  // namespace
+
+int uncertainty::synthesis_seed() const {
+  for (std::size_t j = 0; j < parameters.size(); ++j) {
+    if (parameters[j].name == kSynthesisSeed) {
+      return static_cast<int>(j);
+    }
+  }
+  return -1;
+}
 
 uncertainty read_uncertainty(std::filesystem::path const& file) {
   auto const j = territory::read_json_file<scenario_error>(file, "uncertainty");
@@ -147,10 +189,20 @@ uncertainty read_uncertainty(std::filesystem::path const& file) {
     if (q.name.empty()) {
       continue;
     }
+    if (q.name == kSynthesisSeed) {
+      if (!seen.insert(q.name).second) {
+        p.add(q.pointer + "/name", fmt::format("'{}' is given twice", q.name));
+      }
+      q.integer = true;
+      check_seed(q, p);
+      u.parameters.push_back(std::move(q));
+      continue;
+    }
     auto const* b = find_param(q.name);
     if (b == nullptr) {
       p.add(q.pointer + "/name",
-            fmt::format("unknown parameter '{}' (any name of the scenario's \"params\")", q.name));
+            fmt::format("unknown parameter '{}' (any name of the scenario's \"params\", or {})", q.name,
+                        kSynthesisSeed));
       continue;
     }
     if (!seen.insert(q.name).second) {
@@ -178,7 +230,7 @@ std::string describe(uncertainty const& u) {
   std::string s = fmt::format("ok: uncertainty file {}: {} parameters, {} replications per point\n",
                               u.file.string(), u.parameters.size(), u.replications);
   for (auto const& q : u.parameters) {
-    s += fmt::format("  {}: {}\n", q.name, q.spread.describe());
+    s += fmt::format("  {}: {}\n", q.name, q.describe());
   }
   return s;
 }

@@ -1,12 +1,36 @@
 #include "sensitivity/analysis.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace avip::sensitivity {
 
 double parameter::value(double u) const {
+  if (integer && spread.type == distribution::kind::uniform) {
+    double const v = std::floor(spread.low + std::clamp(u, 0.0, 1.0) * (spread.high - spread.low + 1));
+    return std::clamp(v, spread.low, spread.high);
+  }
   double const v = spread.quantile(u);
   return integer ? std::round(v) : v;
+}
+
+std::string parameter::describe() const {
+  if (!integer || spread.type == distribution::kind::triangular) {
+    return spread.describe();
+  }
+  if (spread.type == distribution::kind::uniform) {
+    return fmt::format("entiers équiprobables de {:.0f} à {:.0f}", spread.low, spread.high);
+  }
+  std::vector<std::string> v;
+  for (double x : spread.values) {
+    v.push_back(fmt::format("{:.0f}", x));
+  }
+  return fmt::format("discrète {{{}}}", fmt::join(v, " ; "));
 }
 
 void analysis::estimate(int bootstrap) {

@@ -19,8 +19,11 @@ struct parameter {
   bool integer{false};  ///< values rounded to whole numbers (e.g. max_wait_weeks)
   std::string pointer;  ///< where it was given (JSON pointer), for messages
 
-  /// The value at unit coordinate `u`.
+  /// The value at unit coordinate `u`. A uniform whole-number range [low, high] gives each of its
+  /// high − low + 1 values the same probability (rounding would give the ends half of it).
   [[nodiscard]] double value(double u) const;
+  /// The distribution for the report: whole numbers written in full (a seed of 10 digits, not 1e+09).
+  [[nodiscard]] std::string describe() const;
 };
 
 enum class method { morris, sobol };

@@ -131,9 +131,6 @@ candidates build_candidates(world const& w, params const& p) {
     capable[k] = may_take_avip(w, p, facility_idx::from(k)) ? 1 : 0;
   }
 
-  struct found {
-    std::vector<std::pair<float, facility_idx>> list;
-  };
   std::vector<std::vector<std::pair<float, facility_idx>>> per_family(n);
   tbb::parallel_for(tbb::blocked_range<std::size_t>{0, n, 512}, [&](auto const& range) {
     for (auto i = range.begin(); i != range.end(); ++i) {
@@ -219,6 +216,18 @@ candidates build_candidates(world const& w, params const& p) {
     }
   });
   return c;
+}
+
+std::vector<double> candidate_inputs(params const& p) {
+  std::vector<double> v{p.car_speed_kmh,
+                        p.walk_speed_kmh,
+                        p.detour_factor,
+                        p.min_weekly_hours,
+                        p.l214_places_per_child,
+                        static_cast<double>(p.max_candidates),
+                        p.unlabelled_assmat_open ? 1.0 : 0.0};
+  v.insert(v.end(), p.tolerance_minutes.begin(), p.tolerance_minutes.end());
+  return v;
 }
 
 }  // namespace avip::sim

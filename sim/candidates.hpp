@@ -41,6 +41,12 @@ double straight_minutes(point a, point b, double speed_kmh, double detour);
 /// age during the run): see fits_age at placement.
 candidates build_candidates(world const& w, params const& p);
 
+/// The parameters build_candidates reads, in a fixed order: two params equal on them give the same
+/// candidates over one world, so a sweep builds them once for the points that differ elsewhere
+/// (awareness, turnover, drop-out… change the replications, not who can reach what). Kept beside
+/// build_candidates: a parameter it starts to read must be added here.
+std::vector<double> candidate_inputs(params const& p);
+
 /// Whether facility `k` may ever take a referred family: labelled structures and Baby Bus sites, other
 /// EAJE within the L.214-7 guarantee (at least one place per 20), assistants maternels only when
 /// `params.unlabelled_assmat_open`.

@@ -231,10 +231,13 @@ run_results summarise(world const& w, params const& p, std::vector<replication_r
 }  // namespace
 
 run_results run(world const& w, params const& p, run_options const& options) {
+  return run(w, p, options, build_candidates(w, p));
+}
+
+run_results run(world const& w, params const& p, run_options const& options, candidates const& cand) {
   int const reps = std::max(1, options.replications);
   auto const urep = static_cast<std::size_t>(reps);
   int const evaluated = validation_indicators{}.evaluated_structures;
-  auto const cand = build_candidates(w, p);
   group_layout const layout{w};
   std::vector<facility_idx> labelled_eaje;
   for (std::size_t k = 0; k < w.facilities.size(); ++k) {

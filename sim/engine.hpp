@@ -19,4 +19,10 @@ struct run_options {
 /// summarises them. Results depend only on (w, p, replications, seed), never on the thread count.
 run_results run(world const& w, params const& p, run_options const& options);
 
+struct candidates;
+
+/// The same with the candidate lists built beforehand by build_candidates(w, q) for params `q` equal to
+/// `p` on candidate_inputs (a sweep reuses them across its points; the results are the same).
+run_results run(world const& w, params const& p, run_options const& options, candidates const& cand);
+
 }  // namespace avip::sim

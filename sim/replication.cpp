@@ -1,6 +1,7 @@
 #include "sim/replication.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -35,7 +36,8 @@ int calendar_month(params const& p, int m) {
 }
 
 /// Months until the first success of a monthly Bernoulli(q) (1 = in the first month), capped.
-int months_until(random_stream& r, double q) {
+/// `log_keep` is std::log(1 − q), computed once per replication rather than per family.
+int months_until(random_stream& r, double q, double log_keep) {
   if (q <= 0) {
     return 1000;
   }
@@ -43,7 +45,7 @@ int months_until(random_stream& r, double q) {
     return 1;
   }
   double const u = 1.0 - r.uniform();  // (0, 1]
-  return std::min(1000, 1 + static_cast<int>(std::floor(std::log(u) / std::log(1.0 - q))));
+  return std::min(1000, 1 + static_cast<int>(std::floor(std::log(u) / log_keep)));
 }
 
 /// Why a family with no candidate at all is unmet (the two enumerations share their first values).
@@ -70,6 +72,7 @@ void place(world const& w, params const& p, replication_state& s, family_idx f, 
   s.facility[i] = k;
   s.partial[i] = partial ? 1 : 0;
   s.placed_month[i] = static_cast<std::int16_t>(m);
+  s.placed_now.push_back(static_cast<std::uint32_t>(i));
   auto const st = stay_from(s.draws[i], p, m, s.school_month[i], simulated_months(p));
   s.exit_month[i] = static_cast<std::int16_t>(m + st.months);
   s.exit_why[i] = st.reason;
@@ -246,6 +249,18 @@ void replication_state::reset(world const& w, params const& p) {
   avip_year.assign(nk, 0);
   l214_requests.assign(nk, 0);
   l214_found.assign(nk, 0);
+  placed_now.clear();
+  if (keyed_world != &w || family_key.size() != nf || facility_key.size() != nk) {
+    family_key.resize(nf);
+    for (std::size_t i = 0; i < nf; ++i) {
+      family_key[i] = id_key(w.families.id[family_idx::from(i)]);
+    }
+    facility_key.resize(nk);
+    for (std::size_t k = 0; k < nk; ++k) {
+      facility_key[k] = id_key(w.facilities.id[facility_idx::from(k)]);
+    }
+    keyed_world = &w;
+  }
   for (std::size_t k = 0; k < nk; ++k) {
     auto const i = facility_idx::from(k);
     auto const places = w.facilities.places[i];
@@ -288,7 +303,7 @@ int allocate_month(world const& w, params const& p, candidates const& c, replica
       keyed.reserve(waiting.size());
       for (auto f : waiting) {
         random_stream r{seed,
-                        {kLotteryKey, static_cast<std::uint64_t>(replication), id_key(w.families.id[f]),
+                        {kLotteryKey, static_cast<std::uint64_t>(replication), s.family_key[f.index()],
                          static_cast<std::uint64_t>(month)}};
         keyed.emplace_back(r.next(), f);
       }
@@ -313,6 +328,8 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
   int const months = simulated_months(p);
   auto const rep = static_cast<std::uint64_t>(replication);
   double const p_year = referral_probability(p);
+  double const log_keep_seeking = std::log(1.0 - p.monthly_job_finding_probability);
+  double const log_keep_staying = std::log(1.0 - p.monthly_dropout_probability);
 
   // Per family: the month its youngest child enters school, its referral (the funnel, drawn year by
   // year over the months it has a child of crèche age, or given in the families layer), its
@@ -333,7 +350,7 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
       int const a = age_at(w, p, f, m);
       return a >= 0 && a <= max_age && m < school;
     };
-    random_stream r{seed, {kReferralKey, rep, id_key(w.families.id[f])}};
+    random_stream r{seed, {kReferralKey, rep, s.family_key[i]}};
     auto const given = w.families.referral_month[f];
     if (given >= 0) {
       int const m = warmup + given;
@@ -362,11 +379,11 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
     bool const social = path == insertion_path::social || path == insertion_path::integration;
     double const u = r.uniform();
     s.referred_by[i] = social && u < p.caf_share_social_paths ? referrer::caf : referrer::france_travail;
-    random_stream d{seed, {kStayKey, rep, id_key(w.families.id[f])}};
+    random_stream d{seed, {kStayKey, rep, s.family_key[i]}};
     auto& dr = s.draws[i];
-    dr.job_after = months_until(d, p.monthly_job_finding_probability);
+    dr.job_after = months_until(d, p.monthly_job_finding_probability, log_keep_seeking);
     dr.permanent_job = d.bernoulli(p.permanent_job_share);
-    dr.dropout_after = months_until(d, p.monthly_dropout_probability);
+    dr.dropout_after = months_until(d, p.monthly_dropout_probability, log_keep_staying);
     dr.renewals = 0;
     while (dr.renewals < p.contract_renewals && d.bernoulli(p.renewal_probability)) {
       ++dr.renewals;
@@ -376,40 +393,81 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
 
   int const max_wait = max_wait_months(p);
   double const monthly_turnover = std::clamp(p.yearly_turnover, 0.0, 1.0) / 12.0;
+  // P(no child leaves) for n children, tabulated: one pow per count instead of per facility and month.
+  std::array<double, 64> none_leave{};
+  for (std::size_t n = 0; n < none_leave.size(); ++n) {
+    none_leave[n] = std::pow(1 - monthly_turnover, static_cast<int>(n));
+  }
+  // The families referred in each month (in index order), so that a month looks at its own only.
+  auto& start = s.month_start;
+  start.assign(static_cast<std::size_t>(months) + 1, 0);
+  for (std::size_t i = 0; i < nf; ++i) {
+    if (auto const rm = s.referral_month[i]; rm >= 0 && rm < months) {
+      ++start[static_cast<std::size_t>(rm) + 1];
+    }
+  }
+  for (std::size_t m = 0; m < static_cast<std::size_t>(months); ++m) {
+    start[m + 1] += start[m];
+  }
+  s.referred_in.resize(start.back());
+  {
+    auto next = start;
+    for (std::size_t i = 0; i < nf; ++i) {
+      if (auto const rm = s.referral_month[i]; rm >= 0 && rm < months) {
+        s.referred_in[next[static_cast<std::size_t>(rm)]++] = static_cast<std::uint32_t>(i);
+      }
+    }
+  }
   std::vector<family_idx> waiting;
   for (int m = 0; m < months; ++m) {
     bool const reported = m >= warmup;
-    // 1. Stays that end this month free their places.
-    for (std::size_t i = 0; i < nf; ++i) {
-      if (s.status[i] == family_status::placed && s.exit_month[i] == m) {
+    // 1. Stays that end this month free their places (the families placed so far: see place()).
+    std::size_t still = 0;
+    for (auto const i : s.placed_now) {
+      if (s.status[i] != family_status::placed) {
+        continue;
+      }
+      if (s.exit_month[i] == m) {
         s.status[i] = family_status::left_matched;
         s.avip[s.facility[i].index()] -= children_of(w, family_idx::from(i));
+      } else {
+        s.placed_now[still++] = i;
       }
     }
+    s.placed_now.resize(still);
     // 2. The other children leave by turnover (a Bernoulli per child and month).
     for (std::size_t k = 0; k < nk; ++k) {
-      random_stream r{
-          seed,
-          {kTurnoverKey, rep, id_key(w.facilities.id[facility_idx::from(k)]), static_cast<std::uint64_t>(m)}};
-      s.ordinary[k] -= binomial_by_inversion(r, s.ordinary[k], monthly_turnover);
+      random_stream r{seed, {kTurnoverKey, rep, s.facility_key[k], static_cast<std::uint64_t>(m)}};
+      auto const n = s.ordinary[k];
+      s.ordinary[k] -=
+          n >= 0 && static_cast<std::size_t>(n) < none_leave.size()
+              ? binomial_by_inversion(r, n, monthly_turnover, none_leave[static_cast<std::size_t>(n)])
+              : binomial_by_inversion(r, n, monthly_turnover);
     }
     // 3. New referrals join the waiting list, or are unmet at once when nothing is compatible.
-    for (std::size_t i = 0; i < nf; ++i) {
-      if (s.referral_month[i] == m && s.status[i] == family_status::idle) {
+    // The waiting list, in index order: last month's families still waiting, then this month's.
+    std::size_t kept = 0;
+    for (auto const f : waiting) {
+      if (s.status[f.index()] == family_status::waiting) {
+        waiting[kept++] = f;
+      }
+    }
+    waiting.resize(kept);
+    std::sort(waiting.begin(), waiting.end());  // the allocation reorders it
+    auto const um = static_cast<std::size_t>(m);
+    for (auto j = start[um]; j < start[um + 1]; ++j) {
+      auto const i = s.referred_in[j];
+      if (s.status[i] == family_status::idle) {
         if (c.reason[i] == no_match_reason::none) {
           s.status[i] = family_status::waiting;
+          waiting.push_back(family_idx::from(i));
         } else {
           s.status[i] = family_status::left_unmet;
           s.unmet[i] = unmet_from(c.reason[i]);
         }
       }
     }
-    waiting.clear();
-    for (std::size_t i = 0; i < nf; ++i) {
-      if (s.status[i] == family_status::waiting) {
-        waiting.push_back(family_idx::from(i));
-      }
-    }
+    std::inplace_merge(waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(kept), waiting.end());
     // 4. L.214-7: when a family asks (its referral month), is a guaranteed place free in the EAJE of
     // 20 places or more among its nearest compatible structures? Families asking in the same month
     // are served in turn: the first takes the place it finds, the next ones see what is left.

@@ -63,6 +63,16 @@ struct replication_state {
   std::vector<std::int32_t> avip_year;      ///< AVIP children present at any time in the reported year
   std::vector<std::int32_t> l214_requests;  ///< reported year: months × waiting families asking
   std::vector<std::int32_t> l214_found;     ///< of which found a guaranteed place free
+  // The random-stream keys of the world's ids (id_key), hashed once per world and thread rather than
+  // at every replication and month.
+  std::vector<std::uint64_t> family_key;
+  std::vector<std::uint64_t> facility_key;
+  world const* keyed_world{nullptr};
+  // Scratch reused across replications: the families placed and not yet left (in placement order),
+  // and the families referred in each month (referred_in[month_start[m] … month_start[m + 1]]).
+  std::vector<std::uint32_t> placed_now;
+  std::vector<std::uint32_t> referred_in;
+  std::vector<std::uint32_t> month_start;
 
   [[nodiscard]] std::int32_t free_places(world const& w, facility_idx k) const {
     return w.facilities.places[k] - ordinary[k.index()] - avip[k.index()];

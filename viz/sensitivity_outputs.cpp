@@ -28,7 +28,7 @@ json parameters_json(sensitivity::analysis const& a) {
   json out = json::array();
   for (auto const& q : a.parameters) {
     out.push_back({{"name", q.name},
-                   {"distribution", q.spread.describe()},
+                   {"distribution", q.describe()},
                    {"min", q.spread.min()},
                    {"max", q.spread.max()},
                    {"justification", q.justification}});

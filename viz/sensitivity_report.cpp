@@ -137,7 +137,7 @@ std::string parameters_section(sensitivity::analysis const& a) {
       "<th>justification</th></tr>";
   for (auto const& q : a.parameters) {
     h += fmt::format("<tr><td>{}</td><td>{}</td><td style=\"text-align:left\">{}</td></tr>",
-                     html_escape(q.name), html_escape(q.spread.describe()), html_escape(q.justification));
+                     html_escape(q.name), html_escape(q.describe()), html_escape(q.justification));
   }
   return h + "</table></section>";
 }
