@@ -1,15 +1,19 @@
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
 #include "core/error.hpp"
 #include "geo/gtfs_check.hpp"
+#include "geo/road_network.hpp"
+#include "optimize/candidate_file.hpp"
 #include "scenarios/scenario.hpp"
 #include "scenarios/scenario_check.hpp"
 #include "scenarios/uncertainty.hpp"
@@ -19,31 +23,9 @@ namespace avip::app {
 
 namespace {
 
-/// The box of the territory's grid cells, widened by a walk to a stop (2 km).
-std::optional<geo::gtfs_extent> extent_of(territory::territory const& t) {
-  auto const& g = t.world.grid;
-  if (g.centre.empty()) {
-    return std::nullopt;
-  }
-  double const margin = g.cell_size / 2 + 2000.0;
-  geo::gtfs_extent e{t.world.epsg, g.centre.front().x, g.centre.front().y, g.centre.front().x,
-                     g.centre.front().y};
-  for (auto const& c : g.centre) {
-    e.min_x = std::min(e.min_x, c.x);
-    e.min_y = std::min(e.min_y, c.y);
-    e.max_x = std::max(e.max_x, c.x);
-    e.max_y = std::max(e.max_y, c.y);
-  }
-  e.min_x -= margin;
-  e.min_y -= margin;
-  e.max_x += margin;
-  e.max_y += margin;
-  return e;
-}
-
 /// Validates every feed of the territory and prints each report; throws when one is unusable.
 void check_feeds(territory::territory const& t, std::string const& date) {
-  auto const extent = extent_of(t);
+  auto const extent = territory::stops_extent(t);
   std::size_t bad = 0;
   std::string first;
   for (auto const& feed : t.gtfs) {
@@ -57,6 +39,27 @@ void check_feeds(territory::territory const& t, std::string const& date) {
   if (bad > 0) {
     throw data_error{fmt::format("{} of {} GTFS feeds unusable; first error: {}", bad, t.gtfs.size(), first)};
   }
+}
+
+/// Reads the territory's OpenStreetMap extract as `run` does (a broken or road-less file is refused here).
+void check_roads(territory::territory const& t) {
+  if (t.roads.empty()) {
+    return;
+  }
+  auto const net = geo::road_network::read_osm(t.roads.string(), t.world.epsg, geo::road_options{});
+  std::cout << fmt::format("roads: {} ({} nodes, fastest car road {:.0f} km/h)\n", t.roads.string(),
+                           net.node_count(), net.max_car_kmh());
+}
+
+/// A candidates file for `optimize` (a top-level "actions" list).
+bool is_candidates_file(std::filesystem::path const& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > (64U << 20U)) {
+    return false;  // the scenario reader names what is wrong
+  }
+  std::ifstream in{path};
+  auto const j = nlohmann::json::parse(in, nullptr, false);
+  return j.is_object() && j.contains("actions");
 }
 
 }  // namespace
@@ -80,7 +83,14 @@ void add_check_command(CLI::App& app, context& ctx) {
         auto const t = territory::load_territory(path);
         std::cout << territory::check_report(t);
         check_feeds(t, {});
+        check_roads(t);
         std::cout << "ok: territory satisfies the data contract\n";
+        return 0;
+      }
+      if (is_candidates_file(path)) {
+        auto const c = optimize::read_candidate_file(path);
+        std::cout << fmt::format("ok: {} candidate actions{}\n", c.actions.size(),
+                                 c.budget ? fmt::format(", budget {:.0f} € a year", *c.budget) : "");
         return 0;
       }
       if (scenarios::is_uncertainty_file(path)) {
@@ -89,7 +99,9 @@ void add_check_command(CLI::App& app, context& ctx) {
       }
       auto const ok = scenarios::check_scenario(path);
       auto const spec = scenarios::read_scenario(path);
-      check_feeds(territory::load_territory(spec.territory), spec.date);
+      auto const t = territory::load_territory(spec.territory);
+      check_feeds(t, spec.date);
+      check_roads(t);
       std::cout << ok;
       return 0;
     };

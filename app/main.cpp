@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <string>
 
 #include <tbb/global_control.h>
 #include <CLI/CLI.hpp>
@@ -25,11 +26,24 @@ int main(int argc, char** argv) {
   avip::app::add_validate_command(app, ctx);
   avip::app::add_compare_command(app, ctx);
   avip::app::add_sensitivity_command(app, ctx);
+  avip::app::add_optimize_command(app, ctx);
 
   try {
     app.parse(argc, argv);
   } catch (CLI::ParseError const& e) {
-    // A wrong command line exits 2, as a usage error does (--help and --version exit 0).
+    // A wrong command line exits 2, as a usage error does (--help and --version exit 0). A first word
+    // that is not a command is named, with the commands there are.
+    std::string names;
+    bool known = false;
+    for (auto const* sub : app.get_subcommands({})) {
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+      known = known || (argc > 1 && sub->get_name() == argv[1]);
+    }
+    if (e.get_exit_code() != 0 && argc > 1 && argv[1][0] != '-' && !known) {
+      std::fprintf(stderr, "avipsim: error: unknown command '%s' (commands: %s; avipsim --help)\n", argv[1],
+                   names.c_str());
+      return 2;
+    }
     return app.exit(e) == 0 ? 0 : 2;
   }
 

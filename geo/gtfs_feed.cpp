@@ -54,7 +54,10 @@ struct trip_set {
   std::vector<std::string> route;                        ///< of the trips of the day
 };
 
-trip_set read_trips(table const& trips, gtfs::resolved_service const& day) {
+/// Every trip's route must be in routes.txt (as `avipsim check` requires): a trip of an unknown route
+/// is a broken feed, not a route to invent.
+trip_set read_trips(table const& trips, gtfs::resolved_service const& day,
+                    std::vector<std::string> const& routes) {
   trip_set t;
   int const tid = trips.column("trip_id", true);
   int const trt = trips.column("route_id", true);
@@ -63,6 +66,10 @@ trip_set read_trips(table const& trips, gtfs::resolved_service const& day) {
     if (auto const [it, fresh] = t.known.try_emplace(id, r); !fresh) {
       throw geo_error{fmt::format("{}: duplicate trip_id '{}' (also at line {})", trips.where(r), id,
                                   trips.line[it->second])};
+    }
+    if (!std::binary_search(routes.begin(), routes.end(), trips.at(r, trt))) {
+      throw geo_error{
+          fmt::format("{}: route_id '{}' is not in routes.txt", trips.where(r), trips.at(r, trt))};
     }
     if (day.active[day.service_of_trip[r]] != 0) {
       t.index.emplace(id, static_cast<std::uint32_t>(t.names.size()));
@@ -75,7 +82,7 @@ trip_set read_trips(table const& trips, gtfs::resolved_service const& day) {
 
 struct stop_time {
   std::int64_t seq;
-  std::int32_t arr, dep;
+  std::int32_t arr, dep;  ///< both -1 for an untimed stop (kept only to check the trip's ends)
   std::uint32_t stop;
   std::size_t row;
 };
@@ -102,8 +109,8 @@ std::vector<std::vector<stop_time>> read_stop_times(
     auto arr = gtfs::time_field(times, r, c_arr);
     auto dep = gtfs::time_field(times, r, c_dep);
     auto const it = trips.index.find(trip);
-    if (it == trips.index.end() || (arr < 0 && dep < 0)) {
-      continue;  // not running that day, or an untimed stop (interpolation is not supported)
+    if (it == trips.index.end()) {
+      continue;  // not running that day
     }
     arr = arr < 0 ? dep : arr;
     dep = dep < 0 ? arr : dep;
@@ -119,12 +126,25 @@ void build_trips(table const& times, trip_set const& trips, std::vector<std::vec
   for (std::size_t t = 0; t < per_trip.size(); ++t) {
     auto& s = per_trip[t];
     std::sort(s.begin(), s.end(), [](stop_time const& a, stop_time const& b) { return a.seq < b.seq; });
-    std::vector<std::uint32_t> seq;
-    for (std::size_t k = 0; k < s.size(); ++k) {
-      if (k > 0 && s[k].seq == s[k - 1].seq) {
+    for (std::size_t k = 1; k < s.size(); ++k) {
+      if (s[k].seq == s[k - 1].seq) {
         throw geo_error{fmt::format("{}: trip '{}' has stop_sequence {} twice", times.where(s[k].row),
                                     trips.names[t], s[k].seq)};
       }
+    }
+    // GTFS requires times at a trip's first and last stops; untimed stops between them are left out
+    // (interpolation is not supported).
+    for (auto const* end : {s.empty() ? nullptr : &s.front(), s.empty() ? nullptr : &s.back()}) {
+      if (end != nullptr && end->arr < 0) {
+        throw geo_error{fmt::format(
+            "{}: trip '{}' has no arrival_time nor departure_time at its {} stop (GTFS requires both "
+            "ends of a trip to be timed)",
+            times.where(end->row), trips.names[t], end == &s.front() ? "first" : "last")};
+      }
+    }
+    std::erase_if(s, [](stop_time const& x) { return x.arr < 0; });
+    std::vector<std::uint32_t> seq;
+    for (std::size_t k = 0; k < s.size(); ++k) {
       if (s[k].dep < s[k].arr || (k > 0 && s[k].arr < s[k - 1].dep)) {
         throw geo_error{
             fmt::format("{}: trip '{}' goes back in time", times.where(s[k].row), trips.names[t])};
@@ -253,19 +273,14 @@ void index_patterns(gtfs_feed& g) {
   }
 }
 
-std::vector<std::string> route_ids(gtfs::source const& src, table const& trips) {
-  std::set<std::string> routes;
-  int const tr = trips.column("route_id", true);
-  for (std::size_t r = 0; r < trips.rows.size(); ++r) {
-    routes.insert(trips.at(r, tr));
+/// The route ids of routes.txt (a required file), sorted.
+std::vector<std::string> route_ids(table const& routes) {
+  std::set<std::string> ids;
+  int const rc = routes.column("route_id", true);
+  for (std::size_t r = 0; r < routes.rows.size(); ++r) {
+    ids.insert(routes.at(r, rc));
   }
-  if (auto const rt = gtfs::read_table(src, "routes.txt", false)) {
-    int const rc = rt->column("route_id", true);
-    for (std::size_t r = 0; r < rt->rows.size(); ++r) {
-      routes.insert(rt->at(r, rc));
-    }
-  }
-  return {routes.begin(), routes.end()};
+  return {ids.begin(), ids.end()};
 }
 
 }  // namespace
@@ -279,15 +294,19 @@ gtfs_feed read_gtfs(std::string const& path, service_day const& day) {
   auto const stops = *gtfs::read_table(src, "stops.txt", true);
   auto const trips = *gtfs::read_table(src, "trips.txt", true);
   auto const times = *gtfs::read_table(src, "stop_times.txt", true);
+  auto const routes = *gtfs::read_table(src, "routes.txt", true);
+  if (times.rows.empty()) {
+    throw geo_error{fmt::format("{}: no stop times (the feed has no timetable)", times.file)};
+  }
   auto const resolved = gtfs::resolve_service(src, trips, day);
   gtfs_feed g;
   g.date = resolved.info.date;
   g.date_reason = resolved.info.reason;
   g.valid_from = resolved.info.valid_from;
   g.valid_to = resolved.info.valid_to;
-  g.route_ids = route_ids(src, trips);
+  g.route_ids = route_ids(routes);
   auto const stop_index = read_stops(stops, g);
-  auto const trip_ids = read_trips(trips, resolved);
+  auto const trip_ids = read_trips(trips, resolved, g.route_ids);
   auto per_trip = read_stop_times(times, trip_ids, stop_index);
   build_trips(times, trip_ids, per_trip, g);
   if (auto const freq = gtfs::read_table(src, "frequencies.txt", false)) {

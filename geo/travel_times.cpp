@@ -35,8 +35,16 @@ std::unique_ptr<timetable> load_day(std::vector<std::string> const& feeds, int e
   for (auto const& path : feeds) {
     read.push_back(read_gtfs(path, day));
     apply_service_edits(read.back(), o.service_edits);
+    std::size_t inside = 0;
     for (auto const& p : read.back().stop_lonlat) {
-      stops.push_back(to_metric.forward(p));
+      auto const m = to_metric.forward(p);
+      stops.push_back(m);
+      auto const& e = o.stops_extent;
+      inside += !e || (m.x >= e->min_x && m.x <= e->max_x && m.y >= e->min_y && m.y <= e->max_y) ? 1 : 0;
+    }
+    if (inside == 0 && !read.back().stop_lonlat.empty()) {
+      throw geo_error{fmt::format("{}: stops.txt: all {} stops lie outside the territory (wrong feed?)", path,
+                                  read.back().stop_lonlat.size())};
     }
     date_used += (date_used.empty() ? "" : ",") + read.back().date;
   }

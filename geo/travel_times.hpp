@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 
 #include <cstdint>
 #include <memory>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "geo/gtfs_check.hpp"
 #include "geo/gtfs_feed.hpp"
 #include "geo/projection.hpp"
 #include "geo/raptor.hpp"
@@ -29,6 +31,8 @@ struct travel_time_options {
   bool progress{true};
   std::vector<service_edit> service_edits;  ///< scenario changes of bus service
   std::string service_date;                 ///< YYYYMMDD, empty = automatic
+  /// Where the stops should lie (the territory): a feed with every stop outside is refused (wrong feed).
+  std::optional<gtfs_extent> stops_extent;
 };
 
 /// The service days a family's trips fall on: Monday–Friday, Saturday, Sunday.

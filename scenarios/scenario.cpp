@@ -243,9 +243,7 @@ new_facility read_new_facility(json const& j, std::string const& pointer, proble
   f.name = get_string(j, "name", pointer, p).value_or(f.id);
   f.kind = get_string(j, "kind", pointer, p).value_or(site ? "baby_bus_site" : "");
   if (!is_facility_kind(f.kind)) {
-    p.add(pointer + "/kind", fmt::format("expected one of creche, multi_accueil, micro_creche, "
-                                         "jardin_enfants, assmat, mam, baby_bus_site; got '{}'",
-                                         f.kind));
+    p.add(pointer + "/kind", fmt::format("expected one of {}; got '{}'", facility_kinds_text(), f.kind));
   }
   f.places = static_cast<int>(get_whole(j, "places", pointer, kMinPlaces, kMaxPlaces, p).value_or(0));
   if (!j.contains("places")) {
@@ -298,13 +296,14 @@ std::map<std::string, std::string> read_fields(json const& e, std::string const&
 }
 
 void read_edits(json const& edits, std::string const& file, problems& p, std::vector<edit>& out,
-                sim::params& params, std::vector<fs::path>& inputs) {
+                sim::params& params, std::vector<fs::path>& inputs, std::string const& at = "/edits",
+                bool single = false) {
   if (!edits.is_array()) {
-    p.add("/edits", fmt::format("expected a list of edits, got {}", type_name(edits)));
+    p.add(at, fmt::format("expected a list of edits, got {}", type_name(edits)));
     return;
   }
   for (std::size_t i = 0; i < edits.size(); ++i) {
-    auto const pointer = fmt::format("/edits/{}", i);
+    auto const pointer = single ? at : fmt::format("{}/{}", at, i);
     auto const& e = edits[i];
     if (!e.is_object() || !e.contains("type") || !e.at("type").is_string()) {
       p.add(pointer, "expected an object with a \"type\" (label, add_facilities, hours, baby_bus, params)");
@@ -428,11 +427,15 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
       ed.kind = edit_kind::params;
       if (e.contains("params")) {
         read_params(e.at("params"), pointer + "/params", params, p);
+      } else {
+        p.add(pointer, "a params edit needs \"params\" (the parameters it changes)");
       }
     } else {
-      p.add(pointer + "/type",
-            fmt::format("unknown edit type '{}' (expected label, add_facilities, hours, baby_bus, params)",
-                        type));
+      p.add(
+          pointer + "/type",
+          fmt::format(
+              "unknown edit type '{}' (expected label, add_facilities, hours, baby_bus, params, bus_service)",
+              type));
       continue;
     }
     out.push_back(std::move(ed));
@@ -524,6 +527,14 @@ json input_hashes(std::vector<fs::path> const& files) {
 }
 
 }  // namespace
+
+std::vector<edit> read_edit(std::string const& edit_json, fs::path const& file, std::string const& at,
+                            problems& p, std::vector<fs::path>& inputs) {
+  std::vector<edit> out;
+  sim::params ignored;
+  read_edits(json::array({json::parse(edit_json)}), file.string(), p, out, ignored, inputs, at, true);
+  return out;
+}
 
 scenario read_scenario(fs::path const& file) {
   scenario s;

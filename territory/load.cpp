@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/path_policy.hpp"
 #include "geo/file_hash.hpp"
 #include "geo/geos_context.hpp"
 #include "geo/polygon_index.hpp"
@@ -168,6 +169,12 @@ std::optional<layer_spec> layer_from(json const& layers, std::string const& name
     throw data_error{fmt::format("{}: {}/path: expected a file path", manifest.string(), pointer)};
   }
   auto const p = j.at("path").get<std::string>();
+  if (avip::detail::is_network_vsi(p)) {
+    throw data_error{
+        fmt::format("{}: {}/path: '{}': network paths are not read (copy the file beside the "
+                    "manifest)",
+                    manifest.string(), pointer, p)};
+  }
   s.path = layer_path(p, base);
   if (auto const* o = manifest_value(j, "optional", kind::boolean, manifest, pointer)) {
     s.optional = o->get<bool>();
@@ -267,6 +274,25 @@ struct field_reader {
     }
     return static_cast<std::int64_t>(x);
   }
+  /// A required whole number in [lo, hi] (places: 2.5 is refused, not truncated).
+  std::int64_t whole(std::size_t i, std::string const& f, std::int64_t lo, std::int64_t hi) const {
+    auto const c = t.column(f);
+    if (!c || !t.values[*c][i] || t.values[*c][i]->empty()) {
+      v.add(fmt::format("{}, field '{}': missing (expected a number in [{}, {}], a whole number)", t.where(i),
+                        f, lo, hi));
+      return lo;
+    }
+    auto const& s = *t.values[*c][i];
+    char* end = nullptr;
+    double const x = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end != '\0' || !std::isfinite(x) || x != std::floor(x) ||
+        x < static_cast<double>(lo) || x > static_cast<double>(hi)) {
+      v.add(fmt::format("{}, field '{}': expected a number in [{}, {}], a whole number, got '{}'", t.where(i),
+                        f, lo, hi, s));
+      return lo;
+    }
+    return static_cast<std::int64_t>(x);
+  }
   bool flag(std::size_t i, std::string const& f, std::optional<bool> fallback = std::nullopt) const {
     auto const c = t.column(f);
     if (!c || !t.values[*c][i]) {
@@ -334,6 +360,88 @@ std::vector<geo::xy> points_of(geo::feature_table const& t, geo::geos_context co
     out.push_back({x, y});
   }
   return out;
+}
+
+/// Communes and QPV are areas: a point or a line there would make every point-in-polygon join fail
+/// later, blaming the facilities and families instead of the layer at fault.
+void require_polygons(geo::feature_table const& t, geo::geos_context const& geos, violations& bad) {
+  for (std::size_t i = 0; i < t.geometry.size() && i < t.size(); ++i) {
+    auto g = geos.from_wkb(t.geometry[i]);
+    int const type = GEOSGeomTypeId_r(geos.handle(), g.get());
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) {
+      char* name = GEOSGeomType_r(geos.handle(), g.get());
+      bad.add(fmt::format("{}: expected a Polygon or MultiPolygon, got a {}", t.where(i),
+                          name != nullptr ? name : "geometry of another type"));
+      GEOSFree_r(geos.handle(), name);
+    }
+  }
+}
+
+/// Keys a manifest may hold, at the top, per layer, and contract names of `fields` per layer (the
+/// communes' fields also map the columns the synthesis reads, so they are not listed): an unknown key
+/// is a typo that would otherwise drop a layer or an option without a word.
+void check_manifest_keys(json const& manifest, violations& bad) {
+  static std::set<std::string> const top{"$schema", "name", "description", "epsg",     "provenance",
+                                         "layers",  "gtfs", "roads",       "synthesis"};
+  static std::set<std::string> const layer_keys{"path",        "layer",        "fields",    "x",       "y",
+                                                "source_epsg", "xy_is_corner", "cell_size", "optional"};
+  static std::map<std::string, std::set<std::string>> const contract{
+      {"communes", {}},
+      {"qpv", {"code", "name", "residents", "synthetic", "source"}},
+      {"grid", {"id", "people", "children_0_3", "low_income_households", "single_parent_households"}},
+      {"facilities",
+       {"id", "kind", "places", "hours", "name", "occupancy", "avip", "avip_places", "label_year", "network",
+        "manager", "bus", "synthetic", "source"}},
+      {"families",
+       {"id", "children_under_3", "single_parent", "parent_under_26", "path", "hours", "mobility",
+        "child_age_months", "disabled_child", "referral_month", "synthetic", "source"}},
+  };
+  auto list = [](auto const& keys) {
+    std::string out;
+    for (auto const& k : keys) {
+      out += (out.empty() ? "" : ", ") + k.first;
+    }
+    return out;
+  };
+  auto names = [](std::set<std::string> const& keys) {
+    std::string out;
+    for (auto const& k : keys) {
+      out += (out.empty() ? "" : ", ") + k;
+    }
+    return out;
+  };
+  for (auto const& [k, v] : manifest.items()) {
+    if (!top.contains(k)) {
+      bad.add(fmt::format("/{}: unknown key (expected {})", k, names(top)));
+    }
+  }
+  if (!manifest.contains("layers") || !manifest.at("layers").is_object()) {
+    return;
+  }
+  for (auto const& [name, layer] : manifest.at("layers").items()) {
+    auto const known = contract.find(name);
+    if (known == contract.end()) {
+      bad.add(fmt::format("/layers/{}: unknown layer (expected {})", name, list(contract)));
+      continue;
+    }
+    if (!layer.is_object()) {
+      continue;
+    }
+    for (auto const& [k, v] : layer.items()) {
+      if (!layer_keys.contains(k)) {
+        bad.add(fmt::format("/layers/{}/{}: unknown key (expected {})", name, k, names(layer_keys)));
+      }
+    }
+    if (known->second.empty() || !layer.contains("fields") || !layer.at("fields").is_object()) {
+      continue;
+    }
+    for (auto const& [k, v] : layer.at("fields").items()) {
+      if (!known->second.contains(k)) {
+        bad.add(fmt::format("/layers/{}/fields/{}: not a field of the {} layer's contract (expected {})",
+                            name, k, name, names(known->second)));
+      }
+    }
+  }
 }
 
 void add_input(territory& t, std::string const& layer, fs::path const& path) {
@@ -420,6 +528,11 @@ bool is_territory_manifest(fs::path const& file) {
 }
 
 territory load_territory(fs::path const& manifest_path, bool required_layers_only) {
+  return load_territory(manifest_path, required_layers_only, fs::path{});
+}
+
+territory load_territory(fs::path const& manifest_path, bool required_layers_only,
+                         fs::path const& synthetic_dir) {
   auto const manifest = read_json(manifest_path);
   auto const base = manifest_path.parent_path();
   territory t;
@@ -435,7 +548,22 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
                                  manifest_path.string())};
   }
   auto const& layers = manifest.at("layers");
+  // The synthetic layers of another seed: the layers the manifest marks optional read from
+  // synthetic_dir, with the contract's own field names (the synthesis writes them).
+  auto seeded_layer = [&](std::optional<layer_spec> s) {
+    if (s && s->optional && !synthetic_dir.empty()) {
+      auto const p = synthetic_dir / (s->name + ".geojson");
+      std::error_code ec;
+      if (!fs::exists(p, ec)) {
+        return std::optional<layer_spec>{};
+      }
+      s->path = p;
+      s->options = geo::read_options{};
+    }
+    return s;
+  };
   violations bad;
+  check_manifest_keys(manifest, bad);
   geo::geos_context geos;
   auto& w = t.world;
 
@@ -443,18 +571,40 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
   auto communes_spec = *layer_from(layers, "communes", base, manifest_path, true);
   auto const* epsg_value = manifest_value(manifest, "epsg", kind::integer, manifest_path, "");
   int epsg = epsg_value == nullptr ? 0 : epsg_value->get<int>();
-  if (epsg != 0) {
-    geo::require_known_epsg(epsg);
-  } else {
+  // The communes' WGS84 extent: chooses the CRS when the manifest does not, and checks a given one.
+  double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+  {
     auto probe = geo::read_vector(communes_spec.path.string(), [&] {
       auto o = communes_spec.options;
       o.target_epsg = 4326;
       return o;
     }());
-    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
     for (auto const& p : points_of(probe, geos)) {
       x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x), y1 = std::max(y1, p.y);
     }
+  }
+  if (epsg != 0) {
+    try {
+      geo::require_known_epsg(epsg);
+    } catch (error const& e) {
+      throw data_error{fmt::format("{}: /epsg: {}", manifest_path.string(), e.what())};
+    }
+    // Distances, tolerances and cell sizes are in metres: 0.01 degree of latitude (1.1 km) measured in
+    // the CRS's units tells a metric CRS from one in degrees (4326) or far outside its area.
+    if (x0 <= x1) {
+      geo::transformer const to{4326, epsg};
+      geo::xy const a = to.forward({(x0 + x1) / 2, (y0 + y1) / 2});
+      geo::xy const b = to.forward({(x0 + x1) / 2, (y0 + y1) / 2 + 0.01});
+      double const d = std::hypot(a.x - b.x, a.y - b.y);
+      if (!(d > 500 && d < 3000)) {
+        throw data_error{fmt::format(
+            "{}: /epsg: EPSG:{} is not a metric CRS for this territory (1.1 km of latitude measures {:.4g} "
+            "in its units); give a projected CRS in metres (e.g. 2154, 2975), or no epsg to let avipsim "
+            "choose",
+            manifest_path.string(), epsg, d)};
+      }
+    }
+  } else {
     epsg = geo::choose_metric_epsg(x0, y0, x1, y1);
   }
   w.epsg = epsg;
@@ -486,6 +636,7 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       w.communes.detour_factor.push_back(
           r.number(i, "detour_factor", 1, kMaxDetourFactor, std::numeric_limits<double>::quiet_NaN()));
     }
+    require_polygons(communes, geos, bad);
     auto const c = points_of(communes, geos);
     for (auto const& p : c) {
       w.communes.centroid.push_back({p.x, p.y});
@@ -501,9 +652,10 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
   }
 
   // --- QPV (optional)
-  if (auto s = layer_from(layers, "qpv", base, manifest_path, false, required_layers_only)) {
+  if (auto s = seeded_layer(layer_from(layers, "qpv", base, manifest_path, false, required_layers_only))) {
     auto q = read(*s);
     field_reader r{q, bad};
+    require_polygons(q, geos, bad);
     auto const centre = points_of(q, geos);
     auto const in_commune = geo::locate_points(t.commune_geometry, centre);
     for (std::size_t i = 0; i < q.size(); ++i) {
@@ -560,7 +712,8 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
   };
 
   // --- facilities (optional)
-  if (auto s = layer_from(layers, "facilities", base, manifest_path, false, required_layers_only)) {
+  if (auto s =
+          seeded_layer(layer_from(layers, "facilities", base, manifest_path, false, required_layers_only))) {
     auto f = read(*s);
     field_reader r{f, bad};
     auto const pts = points_of(f, geos);
@@ -582,7 +735,7 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       fa.name.push_back(r.text(i, "name", id));
       auto const kind = static_cast<sim::facility_kind>(r.choice(i, "kind", sim::kFacilityKindNames));
       fa.kind.push_back(kind);
-      fa.places.push_back(static_cast<std::int32_t>(r.number(i, "places", 1, 1000)));
+      fa.places.push_back(static_cast<std::int32_t>(r.whole(i, "places", 1, 1000)));
       fa.hours_text.push_back(r.text(i, "hours"));
       fa.hours.push_back(r.hours(i, "hours"));
       fa.occupancy.push_back(r.number(i, "occupancy", 0, 1, 0.9));
@@ -639,7 +792,8 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
   }
 
   // --- families (optional)
-  if (auto s = layer_from(layers, "families", base, manifest_path, false, required_layers_only)) {
+  if (auto s =
+          seeded_layer(layer_from(layers, "families", base, manifest_path, false, required_layers_only))) {
     auto f = read(*s);
     field_reader r{f, bad};
     auto const pts = points_of(f, geos);
@@ -656,15 +810,15 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       fm.qpv.push_back(to_idx<sim::qpv_idx>(qpv[i]));
       fm.cell.push_back(cell_at(pts[i]));
       fm.zrr.push_back(c.valid() ? w.communes.zrr[c] : 0);
-      fm.children_under_3.push_back(static_cast<std::uint8_t>(r.number(i, "children_under_3", 0, 10)));
-      fm.child_age_months.push_back(static_cast<std::uint8_t>(r.number(i, "child_age_months", 0, 72, 18.0)));
+      fm.children_under_3.push_back(static_cast<std::uint8_t>(r.whole(i, "children_under_3", 0, 10)));
+      fm.child_age_months.push_back(static_cast<std::uint8_t>(r.integer(i, "child_age_months", 0, 72, 18)));
       fm.disabled_child.push_back(r.flag(i, "disabled_child", false) ? 1 : 0);
       fm.single_parent.push_back(r.flag(i, "single_parent") ? 1 : 0);
       fm.parent_under_26.push_back(r.flag(i, "parent_under_26") ? 1 : 0);
       fm.path.push_back(static_cast<sim::insertion_path>(r.choice(i, "path", sim::kInsertionPathNames)));
       fm.hours.push_back(r.hours(i, "hours"));
       fm.mobility_mode.push_back(static_cast<sim::mobility>(r.choice(i, "mobility", sim::kMobilityNames)));
-      fm.referral_month.push_back(static_cast<std::int8_t>(r.number(i, "referral_month", -1, 11, -1.0)));
+      fm.referral_month.push_back(static_cast<std::int8_t>(r.integer(i, "referral_month", -1, 11, -1)));
       bool const synthetic = r.flag(i, "synthetic", false);
       any_synthetic = any_synthetic || synthetic;
       fm.synthetic.push_back(synthetic ? 1 : 0);
@@ -687,6 +841,10 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       if (!feeds[i].is_string() || feeds[i].get<std::string>().empty()) {
         throw data_error{fmt::format("{}: /gtfs/{}: expected a file path", manifest_path.string(), i)};
       }
+      if (avip::detail::is_network_vsi(feeds[i].get<std::string>())) {
+        throw data_error{fmt::format("{}: /gtfs/{}: '{}': network paths are not read", manifest_path.string(),
+                                     i, feeds[i].get<std::string>())};
+      }
       auto const p = base / feeds[i].get<std::string>();
       if (!fs::exists(p)) {
         bad.add(fmt::format("/gtfs: file not found: {}", p.string()));
@@ -702,6 +860,15 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
     if (r->get<std::string>().empty() || !fs::is_regular_file(p, ec)) {
       throw data_error{
           fmt::format("{}: /roads: file not found: {} (an OpenStreetMap extract, .osm.pbf or .osm)",
+                      manifest_path.string(), p.string())};
+    }
+    auto const name = p.filename().string();
+    auto const ends = [&](std::string const& x) {
+      return name.size() > x.size() && name.compare(name.size() - x.size(), x.size(), x) == 0;
+    };
+    if (!ends(".osm") && !ends(".osm.pbf") && !ends(".pbf") && !ends(".osm.bz2") && !ends(".osm.gz")) {
+      throw data_error{
+          fmt::format("{}: /roads: {} is not an OpenStreetMap extract (.osm.pbf, .osm or .osm.bz2)",
                       manifest_path.string(), p.string())};
     }
     t.roads = p;

@@ -15,6 +15,12 @@ namespace avip::territory {
 /// still read, so that the synthesis builds on it.
 territory load_territory(std::filesystem::path const& manifest, bool required_layers_only = false);
 
+/// The same with the layers the manifest marks `optional` (the synthetic ones) read from
+/// `synthetic_dir` (qpv.geojson, facilities.geojson, families.geojson as `avipsim synth` writes them),
+/// e.g. the layers of another synthesis seed in a sensitivity sweep; empty: as the manifest says.
+territory load_territory(std::filesystem::path const& manifest, bool required_layers_only,
+                         std::filesystem::path const& synthetic_dir);
+
 /// Counts per layer and per commune, as printed by `avipsim check`.
 std::string check_report(territory const& t);
 

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "geo/feature_table.hpp"
+#include "geo/gtfs_check.hpp"
 #include "sim/world.hpp"
 
 namespace avip::territory {
@@ -37,5 +40,29 @@ struct territory {
   std::vector<std::string> synthetic_layers;  ///< contract layers flagged synthetic, for the report
   std::string provenance;                     ///< provenance note from the manifest
 };
+
+/// Where a territory's bus stops may lie: the box of its grid cells widened by a walk to a stop (2 km);
+/// nullopt without a grid. `check` warns of each stop outside it; a feed with every stop outside is
+/// refused by `check`, `run` and `transit` alike.
+inline std::optional<geo::gtfs_extent> stops_extent(territory const& t) {
+  auto const& g = t.world.grid;
+  if (g.centre.empty()) {
+    return std::nullopt;
+  }
+  double const margin = g.cell_size / 2 + 2000.0;
+  geo::gtfs_extent e{t.world.epsg, g.centre.front().x, g.centre.front().y, g.centre.front().x,
+                     g.centre.front().y};
+  for (auto const& c : g.centre) {
+    e.min_x = std::min(e.min_x, c.x);
+    e.min_y = std::min(e.min_y, c.y);
+    e.max_x = std::max(e.max_x, c.x);
+    e.max_y = std::max(e.max_y, c.y);
+  }
+  e.min_x -= margin;
+  e.min_y -= margin;
+  e.max_x += margin;
+  e.max_y += margin;
+  return e;
+}
 
 }  // namespace avip::territory

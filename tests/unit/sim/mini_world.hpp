@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "sim/opening_hours.hpp"
@@ -38,6 +40,13 @@ struct mini_world {
     }
   }
 
+  /// The commune of a point on the line: one every 10 km, the last one beyond (a world's points always
+  /// lie in one of its communes).
+  [[nodiscard]] commune_idx commune_at(double x) const {
+    auto const nearest = static_cast<std::size_t>(std::max(0L, std::lround(x / 10000.0)));
+    return commune_idx::from(std::min(nearest, w.communes.size() - 1));
+  }
+
   facility_idx facility(std::string const& id, facility_kind kind, int places, std::string const& hours,
                         double x, bool avip = true, double occupancy = 0.0) {
     auto& f = w.facilities;
@@ -57,7 +66,7 @@ struct mini_world {
     f.synthetic.push_back(0);
     f.source.push_back("test");
     f.location.push_back({x, 0});
-    auto const c = commune_idx::from(static_cast<std::size_t>(std::lround(x / 10000.0)));
+    auto const c = commune_at(x);
     f.commune.push_back(c);
     f.qpv.push_back(qpv_idx::invalid());
     f.cell.push_back(cell_idx::from(c.index()));
@@ -69,7 +78,7 @@ struct mini_world {
     auto& f = w.families;
     f.id.push_back("f" + std::to_string(f.size()));
     f.location.push_back({x, 0});
-    auto const c = commune_idx::from(static_cast<std::size_t>(std::lround(x / 10000.0)));
+    auto const c = commune_at(x);
     f.commune.push_back(c);
     if (in_qpv && w.qpvs.size() == 0) {
       w.qpvs.code.push_back("Q1");
