@@ -459,9 +459,13 @@ json transit_json(geo::transit_summary const& transit) {
                      {"expired", f.expired},
                      {"service_date", geo::iso_date(f.date)}});
   }
-  return {{"date", transit.date},     {"saturday", transit.saturday},
-          {"reason", transit.reason}, {"checked_on", geo::iso_date(transit.today)},
-          {"feeds", feeds},           {"warnings", transit.warnings}};
+  return {{"date", transit.date},
+          {"saturday", transit.saturday},
+          {"sunday", transit.sunday},
+          {"reason", transit.reason},
+          {"checked_on", geo::iso_date(transit.today)},
+          {"feeds", feeds},
+          {"warnings", transit.warnings}};
 }
 
 json communes_json(sim::world const& w, sim::run_results const& r) {
