@@ -37,8 +37,10 @@ struct reader {
     if (n > in.size() - pos) {
       throw error{"results archive: cut short"};
     }
-    std::memcpy(to, in.data() + pos, n);
-    pos += n;
+    if (n > 0) {  // an empty vector's data() may be null, which memcpy must not get
+      std::memcpy(to, in.data() + pos, n);
+      pos += n;
+    }
   }
   template <typename T>
   void pod(T& v) {
