@@ -74,7 +74,7 @@ scenario read_scenario(std::filesystem::path const& file);
 /// Reads one edit in the scenario syntax (`edit_json`: a JSON object as text) as if found at JSON
 /// pointer `at` of `file` (a candidate action of `avipsim optimize`): the edit (none when it has
 /// problems), its problems in `p`, the files it reads in `inputs`. A `params` edit changes nothing here.
-std::vector<edit> read_edit(std::string const& edit_json, std::filesystem::path const& file, std::string const& at,
-                            problems& p, std::vector<std::filesystem::path>& inputs);
+std::vector<edit> read_edit(std::string const& edit_json, std::filesystem::path const& file,
+                            std::string const& at, problems& p, std::vector<std::filesystem::path>& inputs);
 
 }  // namespace avip::scenarios

@@ -10,11 +10,14 @@
 #include "geo/geos_context.hpp"
 #include "geo/vector_reader.hpp"
 #include "territory/load.hpp"
+#include "tests/unit/territory/mini_copy.hpp"
 
 // One test per defect of issue 14 that concerns the territory manifest and its layers.
 
 using namespace avip;
 namespace fs = std::filesystem;
+using avip::test::load_error;
+using avip::test::mini_copy_with;
 
 namespace {
 
@@ -22,62 +25,33 @@ fs::path mini_dir() {
   return fs::path{AVIP_SOURCE_DIR} / "tests/data/mini";
 }
 
-/// A copy of the mini territory in a temporary folder, with `from` replaced by `to` in `file`.
-fs::path copy_with(std::string const& name, std::string const& file, std::string const& from,
-                   std::string const& to) {
-  auto d = fs::temp_directory_path() / ("avip_terr_hard_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  for (auto const& e : fs::directory_iterator{mini_dir()}) {
-    if (e.is_regular_file()) {
-      fs::copy_file(e.path(), d / e.path().filename());
-    }
-  }
-  std::ifstream in{d / file};
-  std::string text{std::istreambuf_iterator<char>{in}, {}};
-  in.close();
-  auto const pos = text.find(from);
-  REQUIRE(pos != std::string::npos);
-  text.replace(pos, from.size(), to);
-  std::ofstream{d / file} << text;
-  return d / "territory.json";
-}
-
-std::string load_error(fs::path const& manifest) {
-  try {
-    (void)territory::load_territory(manifest);
-  } catch (data_error const& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("14.6 a device or a huge file is refused before reading", "[territory][hardening]") {
   CHECK_FALSE(territory::is_territory_manifest("/dev/zero"));
   CHECK_THAT(load_error("/dev/zero"), Catch::Contains("not a regular file"));
-  auto const m = copy_with("dev", "territory.json", "\"path\": \"qpv.geojson\"", "\"path\": \"/dev/zero\"");
+  auto const m =
+      mini_copy_with("dev", "territory.json", "\"path\": \"qpv.geojson\"", "\"path\": \"/dev/zero\"");
   CHECK_THAT(load_error(m), Catch::Contains("/layers/qpv/path: not a regular file"));
 }
 
 TEST_CASE("14.8 manifest type errors name the pointer", "[territory][hardening]") {
-  auto const epsg = copy_with("epsg", "territory.json", "\"layers\"", "\"epsg\": \"2154\", \"layers\"");
+  auto const epsg = mini_copy_with("epsg", "territory.json", "\"layers\"", "\"epsg\": \"2154\", \"layers\"");
   CHECK_THAT(load_error(epsg), Catch::Contains("/epsg: expected a whole number, got string"));
-  auto const x = copy_with("x", "territory.json", "\"y\": \"lat\",", "");
+  auto const x = mini_copy_with("x", "territory.json", "\"y\": \"lat\",", "");
   CHECK_THAT(load_error(x), Catch::Contains("/layers/grid/y: give both x and y"));
-  auto const cell = copy_with("cell", "territory.json", "\"cell_size\": 200", "\"cell_size\": \"200\"");
+  auto const cell = mini_copy_with("cell", "territory.json", "\"cell_size\": 200", "\"cell_size\": \"200\"");
   CHECK_THAT(load_error(cell), Catch::Contains("/layers/grid/cell_size: expected a number, got string"));
-  auto const fields = copy_with("fields", "territory.json", "\"id\": \"cell_id\"", "\"id\": 7");
+  auto const fields = mini_copy_with("fields", "territory.json", "\"id\": \"cell_id\"", "\"id\": 7");
   CHECK_THAT(load_error(fields), Catch::Contains("/layers/grid/fields/id: expected a string"));
-  auto const empty = copy_with("empty", "territory.json", "\"path\": \"qpv.geojson\"", "\"path\": \"\"");
+  auto const empty = mini_copy_with("empty", "territory.json", "\"path\": \"qpv.geojson\"", "\"path\": \"\"");
   CHECK_THAT(load_error(empty), Catch::Contains("/layers/qpv/path: expected a file path"));
-  auto const big = copy_with("big", "territory.json", "\"cell_size\": 200", "\"cell_size\": 1e400");
+  auto const big = mini_copy_with("big", "territory.json", "\"cell_size\": 200", "\"cell_size\": 1e400");
   CHECK_THAT(load_error(big), Catch::Contains("territory.json") && Catch::Contains("number"));
 }
 
 TEST_CASE("14.10 a manifest without layers is told so, not read as a scenario", "[territory][hardening]") {
-  auto const m = copy_with("nolayers", "territory.json", "\"layers\"", "\"epsg\": 2154, \"not_layers\"");
+  auto const m = mini_copy_with("nolayers", "territory.json", "\"layers\"", "\"epsg\": 2154, \"not_layers\"");
   CHECK(territory::is_territory_manifest(m));
   CHECK_THAT(load_error(m), Catch::Contains("/layers: expected an object"));
 }
@@ -98,20 +72,20 @@ TEST_CASE("14.10 an unclosed ring names the file and feature and keeps GEOS's re
 }
 
 TEST_CASE("14.11 a duplicated grid row and an absurd cell size are refused", "[territory][hardening]") {
-  auto const dup = copy_with("dupgrid", "grid.csv", "c2,3.04,45.74,200,8,15",
-                             "c2,3.04,45.74,200,8,15\nc2,3.04,45.74,200,8,15");
+  auto const dup = mini_copy_with("dupgrid", "grid.csv", "c2,3.04,45.74,200,8,15",
+                                  "c2,3.04,45.74,200,8,15\nc2,3.04,45.74,200,8,15");
   CHECK_THAT(load_error(dup), Catch::Contains("duplicate cell id 'c2'"));
-  auto const same = copy_with("samecell", "grid.csv", "c2,3.04,45.74,200,8,15",
-                              "c2,3.04,45.74,200,8,15\nc2b,3.04,45.74,200,8,15");
+  auto const same = mini_copy_with("samecell", "grid.csv", "c2,3.04,45.74,200,8,15",
+                                   "c2,3.04,45.74,200,8,15\nc2b,3.04,45.74,200,8,15");
   CHECK_THAT(load_error(same), Catch::Contains("the same 200 m cell"));
-  auto const tiny = copy_with("tiny", "territory.json", "\"cell_size\": 200", "\"cell_size\": 1e-300");
+  auto const tiny = mini_copy_with("tiny", "territory.json", "\"cell_size\": 200", "\"cell_size\": 1e-300");
   CHECK_THAT(load_error(tiny), Catch::Contains("/layers/grid/cell_size") && Catch::Contains("out of range"));
 }
 
 TEST_CASE("14.13 /vsizip/ layer paths are read beside the manifest, not the working folder",
           "[territory][hardening]") {
-  auto const m = copy_with("vsizip", "territory.json", "\"path\": \"facilities.geojson\"",
-                           "\"path\": \"/vsizip/facilities_shp.zip/facilities.shp\"");
+  auto const m = mini_copy_with("vsizip", "territory.json", "\"path\": \"facilities.geojson\"",
+                                "\"path\": \"/vsizip/facilities_shp.zip/facilities.shp\"");
   auto const cwd = fs::current_path();
   fs::current_path(fs::temp_directory_path());
   std::string msg;

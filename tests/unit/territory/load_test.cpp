@@ -15,35 +15,17 @@
 #include "geo/geos_context.hpp"
 #include "geo/vector_reader.hpp"
 #include "territory/load.hpp"
+#include "tests/unit/territory/mini_copy.hpp"
 
 using namespace avip;
 namespace fs = std::filesystem;
+using avip::test::mini_copy_with;
 
 namespace {
 fs::path source(std::string const& p) {
   return fs::path{AVIP_SOURCE_DIR} / p;
 }
 
-/// A copy of the mini territory in a temporary folder, with `file` rewritten by `edit`.
-fs::path broken_copy(std::string const& name, std::string const& file, std::string const& from,
-                     std::string const& to) {
-  auto d = fs::temp_directory_path() / ("avip_terr_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  for (auto const& e : fs::directory_iterator{source("tests/data/mini")}) {
-    if (e.is_regular_file()) {
-      fs::copy_file(e.path(), d / e.path().filename());
-    }
-  }
-  std::ifstream in{d / file};
-  std::string text{std::istreambuf_iterator<char>{in}, {}};
-  in.close();
-  auto const pos = text.find(from);
-  REQUIRE(pos != std::string::npos);
-  text.replace(pos, from.size(), to);
-  std::ofstream{d / file} << text;
-  return d / "territory.json";
-}
 }  // namespace
 
 TEST_CASE("the mini territory in mainland France loads, in EPSG:2154 chosen from its extent", "[territory]") {
@@ -215,21 +197,21 @@ TEST_CASE("the optional poverty rate and label fields are read, and absent mean 
   CHECK(w.facilities.avip_places[sim::facility_idx{0}] == 0);
   CHECK(w.facilities.label_year[sim::facility_idx{0}] == 0);
 
-  auto const rate = broken_copy("rate", "communes.geojson", "\"population\": 10000",
-                                "\"population\": 10000, \"poverty_rate\": 0.25");
+  auto const rate = mini_copy_with("rate", "communes.geojson", "\"population\": 10000",
+                                   "\"population\": 10000, \"poverty_rate\": 0.25");
   auto const a = territory::load_territory(rate);
   CHECK(a.world.communes.poverty_rate[sim::commune_idx{0}] == Approx(0.25));
   CHECK(std::isnan(a.world.communes.poverty_rate[sim::commune_idx{1}]));
   fs::remove_all(rate.parent_path());
 
-  auto const counts = broken_copy("counts", "communes.geojson", "\"population\": 5000",
-                                  "\"population\": 5000, \"poor_households\": 600, \"households\": 2000");
+  auto const counts = mini_copy_with("counts", "communes.geojson", "\"population\": 5000",
+                                     "\"population\": 5000, \"poor_households\": 600, \"households\": 2000");
   auto const b = territory::load_territory(counts);
   CHECK(b.world.communes.poverty_rate[sim::commune_idx{1}] == Approx(0.3));
   fs::remove_all(counts.parent_path());
 
-  auto const label = broken_copy("label", "facilities.geojson", "\"avip\": true",
-                                 "\"avip\": true, \"avip_places\": 4, \"label_year\": 2021");
+  auto const label = mini_copy_with("label", "facilities.geojson", "\"avip\": true",
+                                    "\"avip\": true, \"avip_places\": 4, \"label_year\": 2021");
   auto const c = territory::load_territory(label);
   CHECK(c.world.facilities.avip_places[sim::facility_idx{0}] == 4);
   CHECK(c.world.facilities.label_year[sim::facility_idx{0}] == 2021);
@@ -273,7 +255,7 @@ TEST_CASE("each bad field gives its own message naming file, feature and field",
   };
   int i = 0;
   for (auto const& c : cases) {
-    auto const manifest = broken_copy("bad" + std::to_string(i++), c.file, c.from, c.to);
+    auto const manifest = mini_copy_with("bad" + std::to_string(i++), c.file, c.from, c.to);
     INFO(c.file << ": " << c.to);
     CHECK_THROWS_WITH(territory::load_territory(manifest), Catch::Contains(c.expected));
     if (c.file != "territory.json") {
@@ -284,7 +266,7 @@ TEST_CASE("each bad field gives its own message naming file, feature and field",
 }
 
 TEST_CASE("a family outside every commune is reported", "[territory][contract]") {
-  auto const manifest = broken_copy("outside", "families.geojson", "3.1895", "4.5");
+  auto const manifest = mini_copy_with("outside", "families.geojson", "3.1895", "4.5");
   CHECK_THROWS_WITH(territory::load_territory(manifest), Catch::Contains("outside every commune"));
   fs::remove_all(manifest.parent_path());
 }
