@@ -194,12 +194,13 @@ fs::path const& staging_folder::create() {
   remove_stale_staging(parent, name);
   static std::atomic<int> counter{0};
   auto const tmp = parent / fmt::format(".{}.tmp-{}-{}", name, ::getpid(), counter++);
-  if (::mkdir(tmp.c_str(), 0755) != 0) {
-    throw usage_error{
-        fmt::format("{}: cannot create a folder there ({})", tmp.string(), std::strerror(errno))};
-  }
   {
+    // Made and registered in one step: an interrupt either finds it registered or comes before it.
     std::lock_guard lock{registry_mutex()};
+    if (::mkdir(tmp.c_str(), 0755) != 0) {
+      throw usage_error{
+          fmt::format("{}: cannot create a folder there ({})", tmp.string(), std::strerror(errno))};
+    }
     tmp_ = tmp;
     registry().push_back(tmp_);
   }
@@ -271,9 +272,15 @@ void install_interrupt_cleanup() {
         return;
       }
       registry_mutex().lock();  // held until the end: no commit starts after this
+      // Other threads may still be writing into a staging folder: remove until it stays removed.
       for (auto const& p : registry()) {
-        std::error_code ec;
-        fs::remove_all(p, ec);
+        for (int attempt = 0; attempt < 100; ++attempt) {
+          std::error_code ec;
+          fs::remove_all(p, ec);
+          if (!fs::exists(p, ec)) {
+            break;
+          }
+        }
       }
       std::signal(sig, SIG_DFL);
       pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
