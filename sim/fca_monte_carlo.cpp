@@ -6,6 +6,8 @@
 #include <limits>
 #include <random>
 
+#include <boost/random/binomial_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
@@ -27,14 +29,16 @@ struct bits {
   result_type operator()() { return s.next(); }
 };
 
-/// Poisson(mean) by inversion (sequential search) below 50, the standard library's draw above.
+/// Poisson(mean) by inversion (sequential search) below 50, Boost.Random's PTRD draw above. Not the
+/// standard library's: libstdc++ sets up its Poisson and binomial draws with `lgamma`, which writes the
+/// global `signgam`, a data race between threads (ThreadSanitizer, scripts/sanitize tsan).
 int poisson(random_stream& rs, double mean) {
   if (!(mean > 0)) {
     return 0;
   }
   if (mean >= 50) {
     bits b{rs};
-    return std::poisson_distribution<int>{mean}(b);
+    return boost::random::poisson_distribution<int>{mean}(b);
   }
   double const u = rs.uniform();
   double p = std::exp(-mean);
@@ -48,7 +52,7 @@ int poisson(random_stream& rs, double mean) {
   return k;
 }
 
-/// Binomial(n, share) by inversion below n = 200, the standard library's draw above.
+/// Binomial(n, share) by inversion below n = 200, Boost.Random's BTRD draw above (see `poisson`).
 int binomial(random_stream& rs, int n, double share) {
   if (n <= 0 || !(share > 0)) {
     return 0;
@@ -58,7 +62,7 @@ int binomial(random_stream& rs, int n, double share) {
   }
   if (n >= 200) {
     bits b{rs};
-    return std::binomial_distribution<int>{n, share}(b);
+    return boost::random::binomial_distribution<int>{n, share}(b);
   }
   return binomial_by_inversion(rs, n, share);
 }
