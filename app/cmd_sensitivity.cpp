@@ -33,6 +33,7 @@ struct sensitivity_cli {
   std::optional<std::uint64_t> seed;
   bool force{false};
   bool quiet{false};
+  bool timings{false};
 };
 
 scenarios::sweep_request request_of(sensitivity_cli const& o) {
@@ -49,6 +50,7 @@ scenarios::sweep_request request_of(sensitivity_cli const& o) {
   r.replications = o.replications;
   r.seed = o.seed;
   r.progress = !o.quiet;
+  r.timings = o.timings;
   return r;
 }
 
@@ -113,6 +115,9 @@ void add_sensitivity_command(CLI::App& app, context& ctx) {
   add_allow_outside_option(*sub);
   sub->add_flag("--force", o->force, "replace an earlier avipsim output folder (never another folder)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
+  sub->add_flag("--timings", o->timings,
+                "print on stderr where each rank's time went (reading, synthesis, worlds, candidate lists, "
+                "runs, gathering)");
   add_threads_option(*sub, ctx);
   sub->callback([&ctx, o] {
     ctx.action = [o] {

@@ -1,10 +1,12 @@
 #include "app/mpi_partition.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -30,9 +32,24 @@ bool launched_by_mpirun() {
 }
 
 #ifdef AVIP_WITH_MPI
+/// Returns once every rank has reached it, sleeping meanwhile: a rank that finished its share early
+/// would otherwise spin inside the blocking gather (Open MPI busy-polls) and take a core from the
+/// ranks still running, or from anything else the machine runs.
+void wait_for_every_rank() {
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Ibarrier(MPI_COMM_WORLD, &request);
+  int done = 0;
+  MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+  while (done == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+  }
+}
+
 /// Every rank's values on rank 0, reordered from "rank r ran points r, r + size, …" to point order.
 std::vector<double> gather_in_point_order(std::vector<double> const& mine, std::size_t points,
                                           std::size_t per_point, int rank, int size) {
+  wait_for_every_rank();
   auto const count = static_cast<int>(mine.size());
   std::vector<int> counts(static_cast<std::size_t>(size)), offsets(static_cast<std::size_t>(size));
   MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -62,9 +79,53 @@ std::vector<double> gather_in_point_order(std::vector<double> const& mine, std::
   return out;
 }
 
+/// Every rank's values on rank 0 in point order, each rank having run the points `ran` (any
+/// assignment: their indices travel with the values).
+std::vector<double> gather_points_in_order(std::vector<double> const& mine,
+                                           std::vector<std::size_t> const& ran, std::size_t points,
+                                           std::size_t per_point, int rank, int size) {
+  wait_for_every_rank();
+  auto const usize = static_cast<std::size_t>(size);
+  auto const count = static_cast<int>(ran.size());
+  std::vector<int> counts(usize), offsets(usize), value_counts(usize), value_offsets(usize);
+  MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::size_t total = 0;
+  if (rank == 0) {
+    for (std::size_t r = 0; r < usize; ++r) {
+      offsets[r] = static_cast<int>(total);
+      value_offsets[r] = static_cast<int>(total * per_point);
+      value_counts[r] = static_cast<int>(static_cast<std::size_t>(counts[r]) * per_point);
+      total += static_cast<std::size_t>(counts[r]);
+    }
+    if (total * per_point > static_cast<std::size_t>(INT32_MAX)) {
+      throw error{"MPI: the gathered values exceed 2^31 numbers; run fewer points or replications"};
+    }
+  }
+  std::vector<std::uint64_t> const my_indices(ran.begin(), ran.end());
+  std::vector<std::uint64_t> indices(total);
+  MPI_Gatherv(my_indices.data(), count, MPI_UINT64_T, indices.data(), counts.data(), offsets.data(),
+              MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  std::vector<double> packed(total * per_point);
+  MPI_Gatherv(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, packed.data(), value_counts.data(),
+              value_offsets.data(), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  if (rank != 0) {
+    return {};
+  }
+  if (total != points) {
+    throw error{fmt::format("MPI: the ranks ran {} points of {}", total, points)};
+  }
+  std::vector<double> out(points * per_point);
+  for (std::size_t i = 0; i < total; ++i) {
+    std::copy_n(packed.begin() + static_cast<long>(i * per_point), per_point,
+                out.begin() + static_cast<long>(indices[i] * per_point));
+  }
+  return out;
+}
+
 /// Every rank's items on rank 0 in item order (item i from rank i mod size, its (i / size)-th).
 std::vector<std::string> gather_items_in_order(std::vector<std::string> const& mine, std::size_t items,
                                                int rank, int size) {
+  wait_for_every_rank();
   std::string packed_mine;
   for (auto const& m : mine) {
     auto const n = static_cast<std::uint64_t>(m.size());
@@ -148,6 +209,11 @@ mpi_partition::mpi_partition() {
   partition_.gather = [rank, size](std::vector<double> const& mine, std::size_t points,
                                    std::size_t per_point) {
     return gather_in_point_order(mine, points, per_point, rank, size);
+  };
+  partition_.gather_points = [rank, size](std::vector<double> const& mine,
+                                          std::vector<std::size_t> const& ran, std::size_t points,
+                                          std::size_t per_point) {
+    return gather_points_in_order(mine, ran, points, per_point, rank, size);
   };
   partition_.gather_items = [rank, size](std::vector<std::string> const& mine, std::size_t items) {
     return gather_items_in_order(mine, items, rank, size);

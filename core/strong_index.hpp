@@ -38,14 +38,20 @@ class strong_index {
   T v_{std::numeric_limits<T>::max()};
 };
 
-/// A vector indexed by a strong index only.
+/// A vector indexed by a strong index only: `v[family_idx]`, never `v[i]` with a bare integer, so that
+/// a family's index cannot index a facility column. Where a bare position is really meant (a row of a
+/// file being read, a position in a sorted copy), `raw(i)` says so.
 template <typename Index, typename T>
 class index_vector : public std::vector<T> {
  public:
   using std::vector<T>::vector;
-  using std::vector<T>::operator[];
   T& operator[](Index i) { return std::vector<T>::operator[](i.index()); }
   T const& operator[](Index i) const { return std::vector<T>::operator[](i.index()); }
+  T& at(Index i) { return std::vector<T>::at(i.index()); }
+  T const& at(Index i) const { return std::vector<T>::at(i.index()); }
+  /// The element at a bare position: the escape hatch, named so that it is seen.
+  T& raw(std::size_t i) { return std::vector<T>::operator[](i); }
+  T const& raw(std::size_t i) const { return std::vector<T>::operator[](i); }
 };
 
 }  // namespace avip

@@ -84,9 +84,10 @@ void finish(GDALDatasetUniquePtr ds, std::string const& tmp, std::string const& 
   }
 }
 
-}  // namespace
-
-void write_vector(std::string const& path, vector_format format, output_layer const& layer, int target_epsg) {
+/// write_vector, with `extra` layer creation options; `replace`: a one-file format may replace an
+/// existing file (renamed onto it once complete).
+void write_layer(std::string const& path, vector_format format, output_layer const& layer, int target_epsg,
+                 CPLStringList const& extra, bool replace = false) {
   ensure_gdal();
   bool const has_geometry = !layer.geometry.empty();
   if (has_geometry && layer.geometry.size() != layer.rows.size()) {
@@ -111,7 +112,7 @@ void write_vector(std::string const& path, vector_format format, output_layer co
   if (format == vector_format::gpkg && std::filesystem::exists(path)) {
     ds.reset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
   } else {
-    if (std::filesystem::exists(path)) {
+    if (!(replace && atomic) && std::filesystem::exists(path)) {
       throw geo_error{fmt::format("{}: already exists (outputs are never overwritten)", path)};
     }
     ds.reset(driver->Create(tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -142,7 +143,7 @@ void write_vector(std::string const& path, vector_format format, output_layer co
     }
   }
 
-  CPLStringList options;
+  CPLStringList options{extra};
   if (format == vector_format::geojson) {
     options.SetNameValue("RFC7946", "YES");
     options.SetNameValue("COORDINATE_PRECISION", "6");
@@ -237,6 +238,27 @@ void write_vector(std::string const& path, vector_format format, output_layer co
   }
   finish(std::move(ds), tmp, path);
   cleanup.path.clear();
+}
+
+}  // namespace
+
+void write_vector(std::string const& path, vector_format format, output_layer const& layer, int target_epsg) {
+  write_layer(path, format, layer, target_epsg, CPLStringList{});
+}
+
+void write_csv_table(std::string const& path, std::vector<std::string> const& columns,
+                     std::vector<std::vector<std::string>> const& rows) {
+  output_layer l;
+  l.name = std::filesystem::path{path}.stem().string();
+  for (auto const& c : columns) {
+    l.fields.push_back({c, field_type::text, {}});
+  }
+  for (auto const& row : rows) {
+    l.rows.emplace_back(row.begin(), row.end());
+  }
+  CPLStringList options;
+  options.SetNameValue("STRING_QUOTING", "IF_NEEDED");  // numbers written as text stay unquoted
+  write_layer(path, vector_format::csv, l, 0, options, true);
 }
 
 }  // namespace avip::geo

@@ -37,4 +37,12 @@ enum class vector_format : std::uint8_t { geojson, gpkg, csv, shapefile };
 void write_vector(std::string const& path, vector_format format, output_layer const& layer,
                   int target_epsg = 0);
 
+/// A table of text cells as CSV through GDAL's CSV driver: comma-separated, UTF-8 without BOM, one
+/// line per row, a cell quoted as RFC 4180 says only where it needs it (GDAL quotes a cell holding a
+/// comma, a semicolon, a tab, a double quote or a line break); the first line is `columns`. Written
+/// beside `path` and renamed into it once complete (replacing it, as the atomic text writer does).
+/// Throws avip::geo_error.
+void write_csv_table(std::string const& path, std::vector<std::string> const& columns,
+                     std::vector<std::vector<std::string>> const& rows);
+
 }  // namespace avip::geo

@@ -9,12 +9,14 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/id_index.hpp"
 #include "geo/geos_context.hpp"
 #include "geo/polygon_index.hpp"
 #include "geo/projection.hpp"
 #include "geo/vector_reader.hpp"
 #include "scenarios/problems.hpp"
 #include "sim/opening_hours.hpp"
+#include "territory/cell_lookup.hpp"
 
 namespace avip::scenarios {
 
@@ -111,30 +113,28 @@ std::vector<sim::facility_idx> select(sim::world const& w, edit const& e, proble
   return out;
 }
 
-template <typename Idx>
-Idx intern(index_vector<Idx, std::string>& names, std::string const& key) {
-  if (key.empty()) {
-    return Idx::invalid();
-  }
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (names[Idx::from(i)] == key) {
-      return Idx::from(i);
-    }
-  }
-  names.push_back(key);
-  return Idx::from(names.size() - 1);
-}
+/// What adding facilities reads beside the world: the territory, the projection of their lon/lat,
+/// the grid's cells, and the ids of the networks, managers and buses (hashed).
+struct facility_context {
+  territory::territory const& t;
+  geo::transformer const& to_metric;
+  territory::cell_lookup const& cells;
+  id_index<sim::network_idx>& networks;
+  id_index<sim::manager_idx>& managers;
+  id_index<sim::bus_idx>& buses;
+};
 
 /// Adds a facility given in a scenario. One labelled by the scenario (`avip: true`) is labelled in
 /// the scenario's year; its labelled places are not given (the model uses labelled_places_share).
-void add_facility(sim::world& w, territory::territory const& t, new_facility const& f, edit const& e,
-                  int year, problems& p, geo::transformer const& to_metric) {
+void add_facility(sim::world& w, facility_context const& ctx, new_facility const& f, edit const& e, int year,
+                  problems& p) {
+  auto const& t = ctx.t;
   auto& fa = w.facilities;
   if (std::find(fa.id.begin(), fa.id.end(), f.id) != fa.id.end()) {
     p.add_in(e.file, f.pointer + "/id", fmt::format("a facility with id '{}' already exists", f.id));
     return;
   }
-  auto const xy = to_metric.forward({f.lon, f.lat});
+  auto const xy = ctx.to_metric.forward({f.lon, f.lat});
   auto commune = geo::locate_points(t.commune_geometry, {xy});
   // A point just off a simplified coastline belongs to the nearest commune, as the loader does.
   geo::snap_to_nearest(t.commune_geometry, {xy}, commune, territory::kCoastSnapMetres);
@@ -156,29 +156,19 @@ void add_facility(sim::world& w, territory::territory const& t, new_facility con
   fa.avip.push_back(f.avip ? 1 : 0);
   fa.avip_places.push_back(0);
   fa.label_year.push_back(static_cast<std::int16_t>(f.avip ? year : 0));
-  auto const net = intern(fa.network_id, f.network);
+  auto const net = ctx.networks.of(f.network);
   if (net.valid() && fa.network_has_coordinator.size() < fa.network_id.size()) {
     fa.network_has_coordinator.push_back(1);
   }
   fa.network.push_back(net);
-  fa.manager.push_back(intern(fa.manager_id, f.manager.empty() ? f.id : f.manager));
-  fa.bus.push_back(intern(fa.bus_id, f.bus));
+  fa.manager.push_back(ctx.managers.of(f.manager.empty() ? f.id : f.manager));
+  fa.bus.push_back(ctx.buses.of(f.bus));
   fa.synthetic.push_back(0);
   fa.source.push_back(fmt::format("scenario {}#{}", e.file, f.pointer));
   fa.location.push_back({xy.x, xy.y});
   fa.commune.push_back(sim::commune_idx{commune[0]});
   fa.qpv.push_back(qpv[0] == geo::kNoPolygon ? sim::qpv_idx::invalid() : sim::qpv_idx{qpv[0]});
-  // The grid cell: nearest centre within half a cell.
-  sim::cell_idx cell = sim::cell_idx::invalid();
-  double const half = w.grid.cell_size / 2.0;
-  for (std::size_t i = 0; i < w.grid.size(); ++i) {
-    auto const& c = w.grid.centre[sim::cell_idx::from(i)];
-    if (std::abs(c.x - xy.x) <= half && std::abs(c.y - xy.y) <= half) {
-      cell = sim::cell_idx::from(i);
-      break;
-    }
-  }
-  fa.cell.push_back(cell);
+  fa.cell.push_back(ctx.cells.at({xy.x, xy.y}));
 }
 
 /// Removes the facilities for which `drop` is true, keeping every column aligned.
@@ -223,14 +213,18 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
   sim::world w = t.world;
   problems p;
   geo::transformer const to_metric{4326, w.epsg};
+  territory::cell_lookup const cells{w.grid};
+  id_index networks{w.facilities.network_id};
+  id_index managers{w.facilities.manager_id};
+  id_index buses{w.facilities.bus_id};
+  facility_context const ctx{t, to_metric, cells, networks, managers, buses};
   std::map<std::string, std::string> hours_edited;  // facility id -> pointer of the edit that changed it
   std::map<std::string, std::pair<bool, std::string>> labelled;
   for (auto const& e : s.edits) {
     switch (e.kind) {
       case edit_kind::label: {
         auto const sel = select(w, e, p);
-        auto const net =
-            e.network.empty() ? sim::network_idx::invalid() : intern(w.facilities.network_id, e.network);
+        auto const net = networks.of(e.network);
         while (w.facilities.network_has_coordinator.size() < w.facilities.network_id.size()) {
           w.facilities.network_has_coordinator.push_back(0);
         }
@@ -302,7 +296,7 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
       }
       case edit_kind::add_facilities:
         for (auto const& f : e.facilities) {
-          add_facility(w, t, f, e, s.params.year, p, to_metric);
+          add_facility(w, ctx, f, e, s.params.year, p);
         }
         break;
       case edit_kind::baby_bus_add: {
@@ -321,7 +315,7 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
           break;
         }
         for (auto const& f : e.facilities) {
-          add_facility(w, t, f, e, s.params.year, p, to_metric);
+          add_facility(w, ctx, f, e, s.params.year, p);
         }
         break;
       }

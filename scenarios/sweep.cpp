@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
+#include <map>
 #include <memory>
+#include <numeric>
+#include <optional>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -67,16 +72,21 @@ std::vector<prepared> prepare_all(sweep_request const& request, fs::path const& 
 /// The scenarios on the synthetic layers of `seed`: synthesised into the rank's cache folder, read,
 /// edited, with their bus times.
 std::vector<prepared> prepare_seed(sweep_request const& request, fs::path const& manifest, std::uint64_t seed,
-                                   fs::path const& dir) {
+                                   fs::path const& dir, double& synthesis_seconds, double& world_seconds) {
   if (!request.synthesise) {
     throw usage_error{fmt::format("{}: {} needs the synthesis, which this command does not offer",
                                   request.u.file.string(), kSynthesisSeed)};
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
+  auto const t0 = std::chrono::steady_clock::now();
   request.synthesise(manifest, seed, dir);
+  auto const t1 = std::chrono::steady_clock::now();
+  synthesis_seconds += std::chrono::duration<double>(t1 - t0).count();
   try {
-    return prepare_all(request, dir, true);
+    auto preps = prepare_all(request, dir, true);
+    world_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    return preps;
   } catch (error const& e) {
     throw scenario_error{fmt::format("{} (on the synthetic layers of {} {}, {})", e.what(), kSynthesisSeed,
                                      seed, request.u.file.string())};
@@ -98,12 +108,16 @@ class candidate_cache {
       entries_.erase(entries_.begin());
     }
     entries_.emplace_back(std::move(key), std::make_unique<sim::candidates>(sim::build_candidates(w, p)));
+    ++built_;
     return *entries_.back().second;
   }
+  /// How many lists were built so far.
+  [[nodiscard]] std::size_t built() const { return built_; }
 
  private:
   static constexpr std::size_t kKept = 8;
   std::vector<std::pair<std::vector<double>, std::unique_ptr<sim::candidates const>>> entries_;
+  std::size_t built_{0};
 };
 
 sim::params params_at(sim::params base, uncertainty const& u, sensitivity::design const& d,
@@ -205,14 +219,197 @@ void check_sweep_memory(sweep_request const& r, std::size_t k, std::size_t scena
 
 }  // namespace
 
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t0) {
+  return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+/// Where one rank's time goes, printed on stderr with --timings (a measurement, never in the outputs).
+struct sweep_timings {
+  double read{0};        ///< the scenarios read and checked (and their bus times without a seed)
+  double synthesis{0};   ///< synthetic layers, one per seed this rank runs
+  double worlds{0};      ///< the scenarios read, edited and their bus times on those layers
+  double candidates{0};  ///< candidate lists
+  double runs{0};        ///< the replications and the indicators
+  double gather{0};      ///< waiting for the other ranks and gathering on rank 0
+  std::size_t points{0};
+  std::size_t seeds{0};
+  std::size_t candidate_lists{0};
+};
+
+/// Estimated seconds of a sweep's steps on one thread, La Réunion, measured with --timings
+/// (2026-11-29): only their ratios matter, to balance the ranks; a wrong estimate costs time, never
+/// changes a result.
+constexpr double kSynthesisSeconds = 1.1;       // one synthesis
+constexpr double kWorldSeconds = 1.8;           // one scenario read, edited, its bus times
+constexpr double kCandidateSeconds = 0.19;      // one scenario's candidate lists
+constexpr double kReplicationSeconds = 0.0026;  // one replication of one scenario
+
+/// Each point's world (its synthesis seed's rank among the design's seeds, 0 without one) and cell
+/// (its candidate inputs in every scenario), for balanced_points.
+std::vector<sweep_point_cost> point_costs(sweep_request const& request, std::vector<prepared> const& preps,
+                                          sensitivity::design const& d,
+                                          std::function<std::uint64_t(std::size_t)> const& seed_at) {
+  std::map<std::uint64_t, std::size_t> worlds;
+  for (std::size_t pt = 0; pt < d.points(); ++pt) {
+    worlds.emplace(seed_at(pt), 0);
+  }
+  std::size_t w = 0;
+  for (auto& [seed, id] : worlds) {
+    id = w++;
+  }
+  std::map<std::vector<double>, std::size_t> cells;
+  std::vector<sweep_point_cost> out(d.points());
+  for (std::size_t pt = 0; pt < d.points(); ++pt) {
+    std::vector<double> key;
+    for (auto const& p : preps) {
+      auto const in = sim::candidate_inputs(params_at(p.spec.params, request.u, d, pt));
+      key.insert(key.end(), in.begin(), in.end());
+    }
+    auto const cell = cells.emplace(std::move(key), cells.size()).first->second;
+    out[pt] = {worlds.at(seed_at(pt)), cell};
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> sweep_partition::gather_in_point_order(std::vector<double> const& mine,
+                                                           std::vector<std::size_t> const& ran,
+                                                           std::size_t points,
+                                                           std::size_t values_per_point) const {
+  if (gather_points) {
+    return gather_points(mine, ran, points, values_per_point);
+  }
+  std::vector<double> out(points * values_per_point, 0.0);
+  for (std::size_t i = 0; i < ran.size(); ++i) {
+    std::copy_n(mine.begin() + static_cast<long>(i * values_per_point), values_per_point,
+                out.begin() + static_cast<long>(ran[i] * values_per_point));
+  }
+  return out;
+}
+
+namespace {
+
+/// The points in (world, cell, point) order, world w coming at place `world_rank[w]`.
+std::vector<std::size_t> points_in_order(std::vector<sweep_point_cost> const& points,
+                                         std::vector<std::size_t> const& world_rank) {
+  std::vector<std::size_t> order(points.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::tuple{world_rank[points[a].world], points[a].cell} <
+           std::tuple{world_rank[points[b].world], points[b].cell};
+  });
+  return order;
+}
+
+/// The cut of `order` into the fewest consecutive runs of cost ≤ `limit` each (a run's first point
+/// always fits), as the end of each run; with the prefix counts of world and cell starts.
+struct run_costs {
+  std::vector<std::size_t> worlds;  ///< worlds[i]: world starts among the first i points
+  std::vector<std::size_t> cells;
+  sweep_cost_model cost;
+
+  run_costs(std::vector<sweep_point_cost> const& points, std::vector<std::size_t> const& order,
+            sweep_cost_model const& c)
+      : worlds(order.size() + 1, 0), cells(order.size() + 1, 0), cost(c) {
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      auto const& p = points[order[i]];
+      bool const new_world = i == 0 || p.world != points[order[i - 1]].world;
+      bool const new_cell = new_world || p.cell != points[order[i - 1]].cell;
+      worlds[i + 1] = worlds[i] + (new_world ? 1 : 0);
+      cells[i + 1] = cells[i] + (new_cell ? 1 : 0);
+    }
+  }
+  /// The cost of the points [a, b) of the order, b > a.
+  [[nodiscard]] double of(std::size_t a, std::size_t b) const {
+    return static_cast<double>(worlds[b] - worlds[a + 1] + 1) * cost.world_setup +
+           static_cast<double>(cells[b] - cells[a + 1] + 1) * cost.cell_setup +
+           static_cast<double>(b - a) * cost.point;
+  }
+  [[nodiscard]] std::vector<std::size_t> cut(double limit) const {
+    auto const n = worlds.size() - 1;
+    std::vector<std::size_t> ends;
+    for (std::size_t a = 0; a < n;) {
+      auto b = a + 1;
+      while (b < n && of(a, b + 1) <= limit) {
+        ++b;
+      }
+      ends.push_back(b);
+      a = b;
+    }
+    return ends;
+  }
+  /// The smallest limit whose cut needs at most `ranks` runs (bisection), and that cut.
+  [[nodiscard]] std::pair<double, std::vector<std::size_t>> best(int ranks) const {
+    auto const n = worlds.size() - 1;
+    double lo = 0;
+    double hi = of(0, n);
+    for (int it = 0; it < 64 && hi - lo > 1e-9 * hi; ++it) {
+      double const mid = 0.5 * (lo + hi);
+      (cut(mid).size() <= static_cast<std::size_t>(ranks) ? hi : lo) = mid;
+    }
+    auto ends = cut(hi);
+    double most = 0;
+    for (std::size_t r = 0, a = 0; r < ends.size(); a = ends[r++]) {
+      most = std::max(most, of(a, ends[r]));
+    }
+    return {most, std::move(ends)};
+  }
+};
+
+}  // namespace
+
+std::vector<std::vector<std::size_t>> balanced_points(std::vector<sweep_point_cost> const& points,
+                                                      sweep_cost_model const& cost, int ranks) {
+  std::vector<std::vector<std::size_t>> out(static_cast<std::size_t>(std::max(ranks, 1)));
+  if (points.empty()) {
+    return out;
+  }
+  std::size_t worlds = 0;
+  for (auto const& p : points) {
+    worlds = std::max(worlds, p.world + 1);
+  }
+  // Every order of the worlds when there are few (a consecutive cut can then group any worlds on a
+  // rank), else their own order; the first order with the smallest most loaded rank wins. At most
+  // 5! = 120 orders, each a sort and a bisection over the points: milliseconds for a few thousand.
+  std::vector<std::size_t> world_rank(worlds);
+  std::iota(world_rank.begin(), world_rank.end(), std::size_t{0});
+  constexpr std::size_t kPermutedWorlds = 5;
+  constexpr std::size_t kPermutedPoints = 20000;
+  std::optional<std::pair<double, std::vector<std::size_t>>> best;
+  std::vector<std::size_t> best_order;
+  do {
+    auto order = points_in_order(points, world_rank);
+    auto cut = run_costs{points, order, cost}.best(ranks);
+    if (!best || cut.first < best->first * (1 - 1e-12)) {
+      best = std::move(cut);
+      best_order = std::move(order);
+    }
+  } while (ranks > 1 && worlds <= kPermutedWorlds && points.size() <= kPermutedPoints &&
+           std::next_permutation(world_rank.begin(), world_rank.end()));
+  std::size_t a = 0;
+  for (std::size_t r = 0; r < best->second.size(); ++r) {
+    out[r].assign(best_order.begin() + static_cast<long>(a),
+                  best_order.begin() + static_cast<long>(best->second[r]));
+    a = best->second[r];
+  }
+  return out;
+}
+
 sensitivity::analysis run_sweep(sweep_request const& request, sweep_partition const& partition) {
-  auto const start = std::chrono::steady_clock::now();
+  auto const start = clock_type::now();
   if (request.scenarios.empty()) {
     throw usage_error{"sensitivity: give at least one scenario (--scenarios)"};
   }
+  sweep_timings timing;
   int const seed_param = request.u.synthesis_seed();
   // With a synthesis seed, these only name the scenarios and check them: each seed prepares its own.
   auto const preps = prepare_all(request, {}, seed_param < 0);
+  timing.read = seconds_since(start);
   sensitivity::analysis res;
   res.method = request.method;
   res.description = request.u.description;
@@ -238,21 +435,22 @@ sensitivity::analysis run_sweep(sweep_request const& request, sweep_partition co
   auto const& d = res.sample();
   auto const reps = static_cast<std::size_t>(res.replications);
   std::size_t const per_point = preps.size() * sweep_indicators().size() * reps;
-  auto const my_points = partition.mine(d.points());
-  auto seed_at = [&](std::size_t pt) {
+  auto const seed_at = [&](std::size_t pt) {
     return seed_param < 0
                ? std::uint64_t{0}
                : static_cast<std::uint64_t>(res.parameters[static_cast<std::size_t>(seed_param)].value(
                      d.at(pt, static_cast<std::size_t>(seed_param))));
   };
-  // Points grouped by synthesis seed (one group without one), each written at its own slot.
-  std::vector<std::size_t> order(my_points.size());
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    order[i] = i;
-  }
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return seed_at(my_points[a]) < seed_at(my_points[b]);
-  });
+  // This rank's points, balanced by cost over the ranks: those sharing a seed's layers, then those
+  // sharing candidate lists, run together (a caller that gathers only round robin gets round robin).
+  bool const round_robin = partition.size > 1 && !partition.gather_points && partition.gather;
+  auto const ns = static_cast<double>(preps.size());
+  sweep_cost_model const cost{seed_param < 0 ? 0.0 : kSynthesisSeconds + ns * kWorldSeconds,
+                              ns * kCandidateSeconds, ns * static_cast<double>(reps) * kReplicationSeconds};
+  auto const my_points = round_robin
+                             ? partition.mine(d.points())
+                             : balanced_points(point_costs(request, preps, d, seed_at), cost,
+                                               partition.size)[static_cast<std::size_t>(partition.rank)];
   std::vector<double> values(my_points.size() * per_point, 0.0);
   progress bar{fmt::format("avipsim: sensitivity ({} points × {} scenarios)", d.points(), preps.size()),
                my_points.size() * preps.size(), request.progress && partition.rank == 0};
@@ -261,7 +459,7 @@ sensitivity::analysis run_sweep(sweep_request const& request, sweep_partition co
   std::optional<std::uint64_t> seeded;
   std::vector<prepared> seed_preps;
   std::vector<candidate_cache> reused;  // per scenario
-  for (auto const i : order) {
+  for (std::size_t i = 0; i < my_points.size(); ++i) {
     auto const pt = my_points[i];
     auto const* use = &preps;
     if (seed_param >= 0) {
@@ -270,10 +468,11 @@ sensitivity::analysis run_sweep(sweep_request const& request, sweep_partition co
         if (seeded) {
           fs::remove_all(cache / fmt::format("seed-{}", *seeded));
         }
-        seed_preps =
-            prepare_seed(request, preps.front().spec.territory, seed, cache / fmt::format("seed-{}", seed));
+        seed_preps = prepare_seed(request, preps.front().spec.territory, seed,
+                                  cache / fmt::format("seed-{}", seed), timing.synthesis, timing.worlds);
         reused.clear();  // other worlds
         seeded = seed;
+        ++timing.seeds;
       }
       use = &seed_preps;
     }
@@ -285,26 +484,45 @@ sensitivity::analysis run_sweep(sweep_request const& request, sweep_partition co
     for (std::size_t s = 0; s < use->size(); ++s) {
       auto const& p = (*use)[s];
       auto const q = params_at(p.spec.params, request.u, d, pt);
-      auto const r = sim::run(p.world, q, o, reused[s].get(p.world, q));
+      auto const t0 = clock_type::now();
+      auto const built = reused[s].built();
+      auto const& c = reused[s].get(p.world, q);
+      auto const t1 = clock_type::now();
+      timing.candidates += std::chrono::duration<double>(t1 - t0).count();
+      timing.candidate_lists += reused[s].built() - built;
+      auto const r = sim::run(p.world, q, o, c);
       for (auto const& ind : sweep_indicators()) {
         auto v = ind.values(r);
         v.resize(reps, 0.0);
         out = std::copy(v.begin(), v.end(), out);
       }
+      timing.runs += seconds_since(t1);
       bar.advance();
     }
   }
+  timing.points = my_points.size();
   if (seeded) {
     fs::remove_all(cache);
   }
   bar.finish();
-  auto const all = partition.gather ? partition.gather(values, d.points(), per_point) : values;
+  auto const g0 = clock_type::now();
+  auto const all = round_robin ? partition.gather(values, d.points(), per_point)
+                               : partition.gather_in_point_order(values, my_points, d.points(), per_point);
+  timing.gather = seconds_since(g0);
+  if (request.timings) {
+    std::cerr << fmt::format(
+        "sweep timings, rank {} of {}: {} points, {} seeds, {} candidate lists; read {:.2f} s, synthesis "
+        "{:.2f} s, seed worlds {:.2f} s, candidates {:.2f} s, runs {:.2f} s, waiting and gathering {:.2f} s, "
+        "total {:.2f} s\n",
+        partition.rank, partition.size, timing.points, timing.seeds, timing.candidate_lists, timing.read,
+        timing.synthesis, timing.worlds, timing.candidates, timing.runs, timing.gather, seconds_since(start));
+  }
   if (partition.rank != 0) {
     return res;
   }
   summarise(res, all, reps);
   res.estimate();
-  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  res.seconds = seconds_since(start);
   return res;
 }
 

@@ -33,6 +33,9 @@ struct sweep_request {
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
   bool progress{true};
+  /// Print, on stderr, where each rank's time went (reading, synthesis, worlds, candidates, runs,
+  /// gathering): a measurement (--timings), never in the outputs.
+  bool timings{false};
   /// When the uncertainty names kSynthesisSeed: makes the synthetic layers of the territory `manifest`
   /// with `seed` into the empty folder `dir` (as `avipsim synth --out dir`; given by the caller, which
   /// links the synthesis).
@@ -45,11 +48,13 @@ struct sweep_request {
 };
 
 /// Runs every scenario at every point of the design on common random numbers (one seed and one
-/// replication count for all points and scenarios) and estimates the indices. Point i runs on rank
-/// i mod size and the values are gathered in point order, so the results are identical for any
-/// number of ranks and threads. Only rank 0's analysis is complete. With a synthesis seed among the
-/// parameters, each rank runs its points grouped by seed: one synthesis, territory load and bus-time
-/// computation per distinct seed.
+/// replication count for all points and scenarios) and estimates the indices. The points are split
+/// over the ranks by balanced_points (points sharing a synthesis seed, then candidate lists, on one
+/// rank as far as the balance allows; round robin if the partition gathers only that way) and the
+/// values gathered in point order, so the results are identical for any number of ranks and threads.
+/// Only rank 0's analysis is complete. With a synthesis seed among the parameters, each rank runs
+/// its points grouped by seed: one synthesis, territory load and bus-time computation per distinct
+/// seed it runs.
 sensitivity::analysis run_sweep(sweep_request const& request, sweep_partition const& partition = {});
 
 }  // namespace avip::scenarios

@@ -8,11 +8,13 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/id_index.hpp"
 #include "core/path_policy.hpp"
 #include "geo/file_hash.hpp"
 #include "geo/geos_context.hpp"
@@ -20,6 +22,7 @@
 #include "geo/projection.hpp"
 #include "geo/vector_reader.hpp"
 #include "sim/opening_hours.hpp"
+#include "territory/cell_lookup.hpp"
 #include "territory/json_file.hpp"
 
 namespace avip::territory {
@@ -483,9 +486,10 @@ double poverty_rate(field_reader const& r, geo::feature_table const& t, std::siz
 }
 
 /// A grid row given twice (same id, or same cell) would count its people and children twice.
-void check_unique_cells(geo::feature_table const& g, sim::grid_table const& grid, violations& bad) {
+void check_unique_cells(geo::feature_table const& g, sim::grid_table const& grid, cell_lookup const& lookup,
+                        violations& bad) {
   std::map<std::string, std::size_t> ids;
-  std::map<std::pair<long, long>, std::size_t> cells;
+  std::unordered_map<std::uint64_t, std::size_t> cells;
   for (std::size_t i = 0; i < grid.size(); ++i) {
     auto const k = sim::cell_idx::from(i);
     if (auto [it, inserted] = ids.try_emplace(grid.id[k], i); !inserted && !grid.id[k].empty()) {
@@ -493,10 +497,7 @@ void check_unique_cells(geo::feature_table const& g, sim::grid_table const& grid
                           g.fid[it->second]));
       continue;
     }
-    auto const& c = grid.centre[k];
-    std::pair<long, long> const key{std::lround(std::floor(c.x / grid.cell_size)),
-                                    std::lround(std::floor(c.y / grid.cell_size))};
-    if (auto [it, inserted] = cells.try_emplace(key, i); !inserted) {
+    if (auto [it, inserted] = cells.try_emplace(lookup.key(grid.centre[k]), i); !inserted) {
       bad.add(fmt::format("{}: the same {} m cell as feature {} (a duplicated row?)", g.where(i),
                           grid.cell_size, g.fid[it->second]));
     }
@@ -673,6 +674,7 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
 
   // --- grid (required): points at cell centres
   auto grid_spec = *layer_from(layers, "grid", base, manifest_path, true);
+  std::optional<cell_lookup> cells;  // for points: the cell holding them
   {
     auto g = read(grid_spec);
     field_reader r{g, bad};
@@ -696,20 +698,10 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
       w.grid.low_income_households.push_back(r.number(i, "low_income_households", 0, 1e6, 0.0));
       w.grid.single_parent_households.push_back(r.number(i, "single_parent_households", -1, 1e6, -1.0));
     }
-    check_unique_cells(g, w.grid, bad);
+    cells.emplace(w.grid);
+    check_unique_cells(g, w.grid, *cells, bad);
   }
-  // Cell lookup for points: the grid is regular, so a hash of the cell's column/row finds it.
-  std::map<std::pair<long, long>, std::uint32_t> cell_of;
-  for (std::size_t i = 0; i < w.grid.size(); ++i) {
-    auto const& c = w.grid.centre[sim::cell_idx::from(i)];
-    cell_of[{std::lround(std::floor(c.x / w.grid.cell_size)),
-             std::lround(std::floor(c.y / w.grid.cell_size))}] = static_cast<std::uint32_t>(i);
-  }
-  auto cell_at = [&](geo::xy p) {
-    auto it = cell_of.find(
-        {std::lround(std::floor(p.x / w.grid.cell_size)), std::lround(std::floor(p.y / w.grid.cell_size))});
-    return it == cell_of.end() ? sim::cell_idx::invalid() : sim::cell_idx{it->second};
-  };
+  auto cell_at = [&cells](geo::xy p) { return cells->at({p.x, p.y}); };
 
   // --- facilities (optional)
   if (auto s =
@@ -721,9 +713,9 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
     geo::snap_to_nearest(t.commune_geometry, pts, commune, kCoastSnapMetres);
     auto const qpv = geo::locate_points(t.qpv_geometry, pts);
     auto& fa = w.facilities;
-    std::map<std::string, sim::network_idx> networks;
-    std::map<std::string, sim::manager_idx> managers;
-    std::map<std::string, sim::bus_idx> buses;
+    id_index networks{fa.network_id};
+    id_index managers{fa.manager_id};
+    id_index buses{fa.bus_id};
     std::set<std::string> ids;
     bool any_synthetic = false;
     for (std::size_t i = 0; i < f.size(); ++i) {
@@ -753,24 +745,13 @@ territory load_territory(fs::path const& manifest_path, bool required_layers_onl
                             f.where(i), kFirstLabelYear, kLastLabelYear, label_year));
       }
       fa.label_year.push_back(static_cast<std::int16_t>(label_year < kFirstLabelYear ? 0 : label_year));
-      auto intern = [](auto& map, auto& names, std::string const& key) {
-        using idx = typename std::decay_t<decltype(map)>::mapped_type;
-        if (key.empty()) {
-          return idx::invalid();
-        }
-        auto [it, inserted] = map.try_emplace(key, idx::from(names.size()));
-        if (inserted) {
-          names.push_back(key);
-        }
-        return it->second;
-      };
-      fa.network.push_back(intern(networks, fa.network_id, r.text(i, "network", std::string{})));
+      fa.network.push_back(networks.of(r.text(i, "network", std::string{})));
       if (fa.network.back().valid() && fa.network_has_coordinator.size() < fa.network_id.size()) {
         fa.network_has_coordinator.push_back(1);
       }
-      fa.manager.push_back(intern(managers, fa.manager_id, r.text(i, "manager", std::string{})));
+      fa.manager.push_back(managers.of(r.text(i, "manager", std::string{})));
       auto const bus = r.text(i, "bus", std::string{});
-      fa.bus.push_back(intern(buses, fa.bus_id, bus));
+      fa.bus.push_back(buses.of(bus));
       if (kind == sim::facility_kind::baby_bus_site && bus.empty()) {
         bad.add(fmt::format("{}, field 'bus': a baby_bus_site needs the id of its bus", f.where(i)));
       }

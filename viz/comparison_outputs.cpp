@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "geo/geometry_ops.hpp"
 #include "geo/vector_writer.hpp"
+#include "viz/csv_table.hpp"
 #include "viz/json_io.hpp"
 #include "viz/report.hpp"
 #include "viz/run_outputs.hpp"
@@ -111,11 +112,22 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
   j["seed"] = scenarios.front().meta.seed;
   j["common_random_numbers"] = true;
   json list = json::array();
-  std::string csv =
-      "scenario,familles_orientees,familles_accueillies,couverture,couverture_bas,couverture_haut,"
-      "couverture_prioritaire,couverture_prioritaire_bas,couverture_prioritaire_haut,"
-      "delta_familles_prioritaires,delta_familles_prioritaires_bas,delta_familles_prioritaires_haut,"
-      "cout_annuel,delta_cout,cout_par_famille_prioritaire_supplementaire\n";
+  std::vector<std::string> const columns{"scenario",
+                                         "familles_orientees",
+                                         "familles_accueillies",
+                                         "couverture",
+                                         "couverture_bas",
+                                         "couverture_haut",
+                                         "couverture_prioritaire",
+                                         "couverture_prioritaire_bas",
+                                         "couverture_prioritaire_haut",
+                                         "delta_familles_prioritaires",
+                                         "delta_familles_prioritaires_bas",
+                                         "delta_familles_prioritaires_haut",
+                                         "cout_annuel",
+                                         "delta_cout",
+                                         "cout_par_famille_prioritaire_supplementaire"};
+  std::vector<std::vector<std::string>> rows;
   for (std::size_t s = 0; s < c.names.size(); ++s) {
     auto const& r = *c.results[s];
     auto const& d = c.deltas[s];
@@ -163,20 +175,21 @@ void write_comparison_outputs(fs::path const& dir, territory::territory const& t
     e["avip_compliance"] = {
         {"labelled", labelled}, {"expected_meeting_target", p_met}, {"likely_meeting_target", met}};
     list.push_back(e);
-    csv += fmt::format(
-        "\"{}\",{:.3f},{:.3f},{:.5f},{:.5f},{:.5f},{:.5f},{:.5f},{:.5f},{:.3f},{:.3f},{:.3f},{:.0f},{:.0f},{}"
-        "\n",
-        c.names[s], r.island.referred.mean(), r.island.matched.mean(), r.island.coverage.mean(),
-        r.island.coverage.lo(), r.island.coverage.hi(), r.island.priority_coverage.mean(),
-        r.island.priority_coverage.lo(), r.island.priority_coverage.hi(), d.island.priority_matched.mean(),
-        d.island.priority_matched.lo(), d.island.priority_matched.hi(), r.cost.total, d.cost_delta,
-        std::isfinite(d.cost_per_additional_priority_family)
-            ? fmt::format("{:.0f}", d.cost_per_additional_priority_family)
-            : "");
+    auto f = [](char const* spec, double v) { return fmt::format(fmt::runtime(spec), v); };
+    rows.push_back(
+        {c.names[s], f("{:.3f}", r.island.referred.mean()), f("{:.3f}", r.island.matched.mean()),
+         f("{:.5f}", r.island.coverage.mean()), f("{:.5f}", r.island.coverage.lo()),
+         f("{:.5f}", r.island.coverage.hi()), f("{:.5f}", r.island.priority_coverage.mean()),
+         f("{:.5f}", r.island.priority_coverage.lo()), f("{:.5f}", r.island.priority_coverage.hi()),
+         f("{:.3f}", d.island.priority_matched.mean()), f("{:.3f}", d.island.priority_matched.lo()),
+         f("{:.3f}", d.island.priority_matched.hi()), f("{:.0f}", r.cost.total), f("{:.0f}", d.cost_delta),
+         std::isfinite(d.cost_per_additional_priority_family)
+             ? f("{:.0f}", d.cost_per_additional_priority_family)
+             : ""});
   }
   j["scenarios"] = list;
   write_text(dir / "comparison.json", j.dump(2));
-  write_text(dir / "comparaison.csv", csv);
+  write_csv(dir / "comparaison.csv", columns, rows);
   // GeoJSON of the deltas per commune and per grid cell, one layer per scenario after the first.
   auto const file_names = layer_names(scenarios, c.names);
   for (std::size_t s = 1; s < c.names.size(); ++s) {

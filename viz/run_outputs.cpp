@@ -13,6 +13,7 @@
 #include "geo/geometry_ops.hpp"
 #include "geo/vector_writer.hpp"
 #include "sim/cost.hpp"
+#include "viz/csv_table.hpp"
 #include "viz/json_io.hpp"
 #include "viz/report.hpp"
 #include "viz/validation.hpp"
@@ -44,50 +45,6 @@ json group_json(sim::group_indicators const& g) {
           {"matched_partial", stat(g.matched_partial)},
           {"children_placed", stat(g.children_placed)},
           {"mean_wait_weeks", stat(g.mean_wait_weeks)}};
-}
-
-std::string csv_cell(geo::field_value const& v) {
-  return std::visit(
-      [](auto const& x) -> std::string {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, std::monostate>) {
-          return "";
-        } else if constexpr (std::is_same_v<T, std::int64_t>) {
-          return std::to_string(x);
-        } else if constexpr (std::is_same_v<T, double>) {
-          return std::isfinite(x) ? fmt::format("{:.6g}", x) : "";
-        } else if constexpr (std::is_same_v<T, bool>) {
-          return x ? "oui" : "non";
-        } else {
-          std::string s = x;
-          if (s.find_first_of(",\"\n") != std::string::npos) {
-            std::string q = "\"";
-            for (char c : s) {
-              q += c == '"' ? std::string{"\"\""} : std::string{c};
-            }
-            return q + "\"";
-          }
-          return s;
-        }
-      },
-      v);
-}
-
-/// A CSV table with French column labels (the fields' descriptions), UTF-8, stable column order.
-void write_csv(fs::path const& file, geo::output_layer const& l) {
-  std::string out;
-  for (std::size_t i = 0; i < l.fields.size(); ++i) {
-    out += (i ? "," : "") +
-           csv_cell(l.fields[i].description.empty() ? l.fields[i].name : l.fields[i].description);
-  }
-  out += "\n";
-  for (auto const& row : l.rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      out += (i ? "," : "") + csv_cell(row[i]);
-    }
-    out += "\n";
-  }
-  write_text(file, out);
 }
 
 void write_layer(fs::path const& dir, geo::output_layer const& l, std::string const& gpkg) {

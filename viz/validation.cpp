@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "viz/csv_table.hpp"
 #include "viz/json_io.hpp"
 
 namespace avip::viz {
@@ -227,14 +228,15 @@ std::string validation_text(std::vector<validation_row> const& rows, int evaluat
 }
 
 void write_validation_csv(fs::path const& file, std::vector<validation_row> const& rows) {
-  std::string out = "indicateur,libellé,observé,simulé,bas,haut,dans l'intervalle,ajusté\n";
+  std::vector<std::vector<std::string>> cells;
   for (auto const& r : rows) {
     auto num = [&](double v) { return r.simulated ? fmt::format("{:.6g}", v) : std::string{}; };
-    out +=
-        fmt::format("{},\"{}\",{:.6g},{},{},{},{},{}\n", r.key, r.label, r.observed, num(r.mean), num(r.lo),
-                    num(r.hi), r.simulated ? (r.inside ? "oui" : "non") : "", r.fitted ? "oui" : "non");
+    cells.push_back({r.key, r.label, fmt::format("{:.6g}", r.observed), num(r.mean), num(r.lo), num(r.hi),
+                     r.simulated ? (r.inside ? "oui" : "non") : "", r.fitted ? "oui" : "non"});
   }
-  detail::write_text(file, out);
+  write_csv(file,
+            {"indicateur", "libellé", "observé", "simulé", "bas", "haut", "dans l'intervalle", "ajusté"},
+            cells);
 }
 
 std::string validation_html(std::vector<validation_row> const& rows, sim::validation_indicators const& v,

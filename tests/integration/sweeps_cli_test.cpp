@@ -197,6 +197,36 @@ TEST_CASE("sensitivity over the synthesis seed runs each seed's layers, never ov
   CHECK(stable(s) == stable(load_json(d / "out1" / "sensitivity.json")));
 }
 
+TEST_CASE("sensitivity over the synthesis seed under mpirun gives the single process's results",
+          "[cli][sweeps][synthesis][mpi]") {
+  if (mpirun().empty()) {
+    AVIP_SKIP("mpirun not found (install openmpi-bin): the MPI split is not checked");
+  }
+  // The points are split by cost (each seed's points on one rank as far as the balance allows), not
+  // round robin: any split must give the same indices.
+  auto const d = temp("sweeps", "seed_mpi");
+  fs::create_directories(d);
+  write(d / "u.json", R"({"replications": 2, "parameters": [
+    {"name": "synthesis_seed", "distribution": "discrete", "values": [23, 7, 5], "justification": "tirages"},
+    {"name": "acceptance_rate", "distribution": "uniform", "low": 0.6, "high": 0.9, "justification": "x"}]})");
+  auto const args =
+      "sensitivity '" + (d / "u.json").string() +
+      "' --scenarios scenarios/gueret/reference.json --trajectories 3 --quiet --threads 1 --out '";
+  auto const one = avipsim_in(src(""), args + (d / "s1").string() + "'");
+  INFO(one.output);
+  REQUIRE(one.code == 0);
+  for (int ranks : {2, 3}) {
+    auto const out = d / ("s" + std::to_string(ranks));
+    auto const r = shell("cd '" + src("") + "' && " + mpirun() + " --oversubscribe --allow-run-as-root -n " +
+                         std::to_string(ranks) + " '" + AVIPSIM_EXE + "' " + args + out.string() + "'");
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+    CHECK(load_json(out / "sensitivity.json")["mpi_ranks"] == ranks);
+    CHECK(stable(load_json(d / "s1" / "sensitivity.json")) == stable(load_json(out / "sensitivity.json")));
+    CHECK_FALSE(fs::exists(out / ".synthesis-cache"));
+  }
+}
+
 TEST_CASE("an uncertainty file's bad synthesis seed is named by its pointer", "[cli][sweeps][synthesis]") {
   auto const d = temp("sweeps", "badseed");
   fs::create_directories(d);

@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <unistd.h>
@@ -35,6 +37,21 @@ std::string error_of(fs::path const& f) {
     return e.what();
   }
   return {};
+}
+
+/// Every point's values gathered from the ranks (`all`, in point order) average to the single
+/// process's means, so every index is the same.
+void check_same_means(std::vector<double> const& all, sensitivity::analysis const& one) {
+  std::size_t at = 0;
+  for (std::size_t pt = 0; pt < one.sample().points(); ++pt) {
+    for (std::size_t i = 0; i < one.indicators.size(); ++i) {
+      double sum = 0;
+      for (int k = 0; k < one.replications; ++k) {
+        sum += all[at++];
+      }
+      CHECK(sum / one.replications == Approx(one.means[0][i][pt]).margin(1e-12));
+    }
+  }
 }
 
 }  // namespace
@@ -154,15 +171,90 @@ TEST_CASE("sensitivity: a sweep split over ranks gives the single process's resu
     std::copy_n(src.begin() + static_cast<long>((pt / 3) * per_point), per_point,
                 all.begin() + static_cast<long>(pt * per_point));
   }
-  // The reassembled values are the single process's, so every index is the same.
-  std::size_t at = 0;
-  for (std::size_t pt = 0; pt < one.sample().points(); ++pt) {
-    for (std::size_t i = 0; i < one.indicators.size(); ++i) {
-      double sum = 0;
-      for (int k = 0; k < one.replications; ++k) {
-        sum += all[at++];
-      }
-      CHECK(sum / one.replications == Approx(one.means[0][i][pt]).margin(1e-12));
+  check_same_means(all, one);
+}
+
+TEST_CASE("sweep points balanced by cost: each world on one rank where the balance allows",
+          "[scenarios][sensitivity]") {
+  // Four worlds (synthesis seeds) of 10, 7, 5 and 2 points, a world's setup worth 5 points: the best
+  // split of 44 is 22 and 22, {10, 2} against {7, 5}, no world built twice.
+  std::vector<scenarios::sweep_point_cost> points;
+  std::size_t const sizes[] = {10, 7, 5, 2};
+  for (std::size_t pt = 0; pt < 24; ++pt) {
+    // interleaved, as a design gives them
+    std::size_t w = pt % 4;
+    while (std::count_if(points.begin(), points.end(), [&](auto const& p) { return p.world == w; }) ==
+           static_cast<long>(sizes[w])) {
+      w = (w + 1) % 4;
     }
+    points.push_back({w, pt % 3});
   }
+  scenarios::sweep_cost_model const cost{5.0, 0.0, 1.0};
+  auto const ranks = scenarios::balanced_points(points, cost, 2);
+  REQUIRE(ranks.size() == 2);
+  std::vector<int> seen(points.size(), 0);
+  for (std::size_t r = 0; r < 2; ++r) {
+    std::set<std::size_t> worlds;
+    for (auto const pt : ranks[r]) {
+      ++seen[pt];
+      worlds.insert(points[pt].world);
+    }
+    double const load = static_cast<double>(ranks[r].size()) + 5.0 * static_cast<double>(worlds.size());
+    CHECK(load == 22.0);
+  }
+  CHECK(std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; }));
+  CHECK(scenarios::balanced_points(points, cost, 2) == ranks);  // every rank computes the same
+  // One world over three ranks: split into three nearly equal runs, points in cell order.
+  std::vector<scenarios::sweep_point_cost> one(10);
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    one[i] = {0, i % 2};
+  }
+  auto const three = scenarios::balanced_points(one, {0.0, 0.5, 1.0}, 3);
+  REQUIRE(three.size() == 3);
+  std::size_t total = 0;
+  for (auto const& r : three) {
+    CHECK(r.size() >= 3);
+    CHECK(r.size() <= 4);
+    total += r.size();
+  }
+  CHECK(total == one.size());
+  // More ranks than points: the extra ranks run nothing.
+  auto const many = scenarios::balanced_points(std::vector<scenarios::sweep_point_cost>(2), {}, 4);
+  REQUIRE(many.size() == 4);
+  CHECK(many[0].size() + many[1].size() + many[2].size() + many[3].size() == 2);
+}
+
+TEST_CASE("a sweep split by cost over ranks gives the single process's results", "[scenarios][sensitivity]") {
+  auto const u = write("u3.json", R"({"replications": 3, "parameters": [
+    {"name": "acceptance_rate", "distribution": "uniform", "low": 0.5, "high": 1, "justification": "test"},
+    {"name": "tolerance_car_minutes", "distribution": "uniform", "low": 10, "high": 40, "justification": "test"}]})");
+  scenarios::sweep_request r;
+  r.u = scenarios::read_uncertainty(u);
+  r.scenarios = {write("d.json", mini_scenario("d", "{}"))};
+  r.trajectories = 4;
+  r.progress = false;
+  auto const one = scenarios::run_sweep(r);
+  // Three "ranks" in one process: each hands its values and the points they belong to.
+  std::vector<double> all;
+  std::size_t gathered = 0;
+  for (int rank = 0; rank < 3; ++rank) {
+    scenarios::sweep_partition p;
+    p.rank = rank;
+    p.size = 3;
+    p.gather_points = [&all, &gathered, rank](std::vector<double> const& mine,
+                                              std::vector<std::size_t> const& ran, std::size_t points,
+                                              std::size_t per_point) {
+      all.resize(points * per_point);
+      for (std::size_t i = 0; i < ran.size(); ++i) {
+        std::copy_n(mine.begin() + static_cast<long>(i * per_point), per_point,
+                    all.begin() + static_cast<long>(ran[i] * per_point));
+      }
+      gathered += ran.size();
+      // rank 0 runs first here: its analysis is made of placeholders, the check is on `all`
+      return rank == 0 ? std::vector<double>(points * per_point, 0.0) : std::vector<double>{};
+    };
+    scenarios::run_sweep(r, p);
+  }
+  REQUIRE(gathered == one.sample().points());
+  check_same_means(all, one);
 }
