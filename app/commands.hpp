@@ -33,6 +33,7 @@ void add_compare_command(CLI::App& app, context& ctx);
 void add_validate_command(CLI::App& app, context& ctx);
 void add_sensitivity_command(CLI::App& app, context& ctx);
 void add_optimize_command(CLI::App& app, context& ctx);
+void add_serve_command(CLI::App& app, context& ctx);
 
 /// Adds `--threads` to a subcommand, bound to ctx.threads.
 inline void add_threads_option(CLI::App& sub, context& ctx) {

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   avip::app::add_compare_command(app, ctx);
   avip::app::add_sensitivity_command(app, ctx);
   avip::app::add_optimize_command(app, ctx);
+  avip::app::add_serve_command(app, ctx);
 
   try {
     app.parse(argc, argv);
