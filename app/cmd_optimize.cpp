@@ -9,11 +9,13 @@
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "app/mpi_partition.hpp"
 #include "app/output_folder.hpp"
 #include "core/error.hpp"
 #include "optimize/candidate_file.hpp"
 #include "optimize/optimizer.hpp"
 #include "scenarios/scenario.hpp"
+#include "sim/opening_hours.hpp"
 
 namespace avip::app {
 
@@ -28,10 +30,16 @@ struct optimize_cli {
   std::optional<int> max_actions;
   std::string objective{"priority"};
   double time_limit{60};
+  double mip_gap{1e-4};
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
   std::string date;
   bool no_simulation{false};
+  std::string sites;
+  int site_places{10};
+  std::string site_hours{"Mo-Fr 07:30-18:30"};
+  std::optional<double> site_cost;
+  bool timings{false};
   bool force{false};
   bool quiet{false};
 };
@@ -83,12 +91,28 @@ void add_optimize_command(CLI::App& app, context& ctx) {
       ->check(CLI::IsMember({"priority", "all", "priority_qpv"}));
   sub->add_option("--time-limit", o->time_limit, "seconds for each exact (MIP) solve (default 60)")
       ->check(finite_positive());
+  sub->add_option(
+         "--mip-gap", o->mip_gap,
+         "CBC stops once its proven relative gap is at most this (default 1e-4, i.e. 0.01 %; 0: until "
+         "the search completes)")
+      ->check(CLI::Range(0.0, 1.0));
   add_replications_option(*sub, o->replications,
                           "replications of each simulated portfolio (default: the base's)");
   add_seed_option(*sub, o->seed, "random seed (default: the base scenario's)");
   add_date_option(*sub, o->date, "bus service date YYYYMMDD");
   add_allow_outside_option(*sub);
   sub->add_flag("--no-simulation", o->no_simulation, "solve the coverage model only");
+  sub->add_option("--sites", o->sites,
+                  "generated candidate sites: grid (a micro-crèche in every populated grid cell with unmet "
+                  "demand: families of the objective no current structure can serve)")
+      ->check(CLI::IsMember({"grid"}));
+  sub->add_option("--site-places", o->site_places, "places of each generated site (default 10)")
+      ->check(CLI::Range(1, 1000));
+  sub->add_option("--site-hours", o->site_hours,
+                  "opening hours of each generated site (default \"Mo-Fr 07:30-18:30\")");
+  sub->add_option("--site-cost", o->site_cost, "€ a year of each generated site (default: the cost model's)")
+      ->check(finite_non_negative());
+  sub->add_flag("--timings", o->timings, "print the time of each phase");
   sub->add_flag("--force", o->force, "replace an earlier avipsim output folder (never another folder)");
   sub->add_flag("--quiet", o->quiet, "no progress bar");
   add_threads_option(*sub, ctx);
@@ -105,16 +129,36 @@ void add_optimize_command(CLI::App& app, context& ctx) {
                : o->objective == "priority_qpv" ? optimize::objective::priority_qpv
                                                 : optimize::objective::priority;
       r.time_limit_seconds = o->time_limit;
+      r.mip_gap = o->mip_gap;
       r.replications = o->replications;
       r.seed = o->seed;
       r.date = o->date;
       r.simulate = !o->no_simulation;
       r.progress = !o->quiet;
-      staging_folder stage{r.target, o->force, {"optimize.json"}};
+      r.sites = o->sites;
+      r.site_places = o->site_places;
+      r.site_hours = o->site_hours;
+      r.site_cost = o->site_cost;
+      if (!r.sites.empty()) {
+        try {
+          (void)sim::parse_opening_hours(r.site_hours);
+        } catch (error const& e) {
+          throw usage_error{fmt::format("--site-hours: {}", e.what())};
+        }
+      }
       scenarios::read_scenario(r.base);  // invalid inputs create no folder
       optimize::read_candidate_file(r.candidates);
-      auto const s = optimize::optimize_into(r, stage.create());
-      stage.commit();
+      mpi_partition mpi;  // under mpirun: the simulated portfolios split over the ranks, merged on rank 0
+      std::optional<staging_folder> stage;
+      if (mpi.root()) {
+        stage.emplace(r.target, o->force, std::vector<std::string>{"optimize.json"});
+      }
+      auto const s =
+          optimize::optimize_into(r, mpi.root() ? stage->create() : std::filesystem::path{}, mpi.partition());
+      if (!mpi.root()) {
+        return 0;
+      }
+      stage->commit();
       std::cout << fmt::format(
           "budget {:.0f} €: {} actions for {:.0f} € ({}); coverage model {:.2f} → {:.2f} families a year "
           "(greedy {:.2f} in {:.3f} s, MIP {:.2f}, bound {:.2f}, gap {:.3f} %, {}, {:.1f} s)",
@@ -124,6 +168,11 @@ void add_optimize_command(CLI::App& app, context& ctx) {
       if (r.simulate) {
         std::cout << fmt::format("; simulation {:.2f} → {:.2f} ({:+.2f}, 90 % {:+.2f} to {:+.2f})",
                                  s.sim_base, s.sim_recommended, s.sim_delta, s.sim_delta_lo, s.sim_delta_hi);
+      }
+      if (o->timings) {
+        for (auto const& [phase, seconds] : s.timings) {
+          std::cout << fmt::format("\n  {:>7.2f} s  {}", seconds, phase);
+        }
       }
       std::cout << fmt::format(
           "\noutputs in {} (recommendation.json, actions.csv, pareto.csv, report.html)\n", o->out);

@@ -6,7 +6,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/path_policy.hpp"
+#include "geo/geometry_ops.hpp"
+#include "geo/vector_reader.hpp"
+#include "scenarios/facility_file.hpp"
 #include "scenarios/problems.hpp"
+#include "sim/opening_hours.hpp"
 #include "territory/json_file.hpp"
 
 namespace avip::optimize {
@@ -50,7 +55,178 @@ std::optional<double> non_negative(json const& j, std::string const& key, std::s
   return x;
 }
 
+std::optional<std::string> text_of(json const& j, std::string const& key, std::string const& pointer,
+                                   scenarios::problems& p) {
+  if (!j.contains(key)) {
+    return std::nullopt;
+  }
+  if (!j.at(key).is_string() || j.at(key).get<std::string>().empty()) {
+    p.add(pointer + "/" + key, fmt::format("expected a non-empty text, got {}", j.at(key).dump()));
+    return std::nullopt;
+  }
+  return j.at(key).get<std::string>();
+}
+
+/// The site template of a `sites` entry (kind, places, hours, avip, cost, id_prefix), checked.
+site_template read_template(json const& s, std::string const& pointer, scenarios::problems& p) {
+  site_template t;
+  if (auto const k = text_of(s, "kind", pointer, p)) {
+    if (!scenarios::is_facility_kind(*k) || *k == "baby_bus_site") {
+      p.add(pointer + "/kind", fmt::format("unknown kind '{}' for a new structure (expected one of {})", *k,
+                                           scenarios::facility_kinds_text()));
+    } else {
+      t.kind = *k;
+    }
+  }
+  if (s.contains("places")) {
+    auto const& v = s.at("places");
+    if (!v.is_number_integer() || v.get<std::int64_t>() < scenarios::kMinPlaces ||
+        v.get<std::int64_t>() > scenarios::kMaxPlaces) {
+      p.add(pointer + "/places", fmt::format("expected a whole number of places in [{}, {}], got {}",
+                                             scenarios::kMinPlaces, scenarios::kMaxPlaces, v.dump()));
+    } else {
+      t.places = v.get<int>();
+    }
+  }
+  if (auto const h = text_of(s, "hours", pointer, p)) {
+    try {
+      (void)sim::parse_opening_hours(*h);
+      t.hours = *h;
+    } catch (error const& e) {
+      p.add(pointer + "/hours", e.what());
+    }
+  }
+  if (s.contains("avip")) {
+    if (!s.at("avip").is_boolean()) {
+      p.add(pointer + "/avip", fmt::format("expected true or false, got {}", s.at("avip").dump()));
+    } else {
+      t.avip = s.at("avip").get<bool>();
+    }
+  }
+  t.cost = non_negative(s, "cost", pointer, "the cost (€ a year)", p);
+  if (auto const x = text_of(s, "id_prefix", pointer, p)) {
+    t.id_prefix = *x;
+  }
+  return t;
+}
+
+/// The actions of one `sites` entry: each point of the layer a new structure of the entry's template.
+void read_sites(json const& s, std::string const& pointer, std::filesystem::path const& file,
+                std::set<std::string>& ids, candidate_file& out, scenarios::problems& p) {
+  if (!s.is_object()) {
+    p.add(pointer,
+          fmt::format("expected an object (path, layer, places, hours, cost), got {}", s.type_name()));
+    return;
+  }
+  check_keys(s, pointer,
+             {"path", "layer", "id_field", "name_field", "kind", "places", "hours", "avip", "cost",
+              "cost_note", "id_prefix", "group"},
+             p);
+  auto const before = p.size();
+  auto const t = read_template(s, pointer, p);
+  auto const layer = text_of(s, "layer", pointer, p);
+  auto const id_field = text_of(s, "id_field", pointer, p);
+  auto const name_field = text_of(s, "name_field", pointer, p);
+  auto const note = text_of(s, "cost_note", pointer, p);
+  auto const group = text_of(s, "group", pointer, p);
+  auto const path_text = text_of(s, "path", pointer, p);
+  if (!path_text) {
+    if (!s.contains("path")) {
+      p.add(pointer + "/path", "required: a GDAL point layer of candidate sites, relative to this file");
+    }
+    return;
+  }
+  std::filesystem::path path;
+  try {
+    path = input_path(file, *path_text, pointer + "/path");
+  } catch (scenario_error const& e) {
+    p.add_message(e.what());
+    return;
+  }
+  if (p.size() != before) {
+    return;
+  }
+  out.inputs.push_back(path);
+  geo::read_options ro;
+  ro.target_epsg = 4326;
+  ro.layer = layer.value_or("");
+  geo::feature_table table;
+  try {
+    table = geo::read_vector(path.string(), ro);
+  } catch (error const& e) {
+    p.add(pointer + "/path", e.what());
+    return;
+  }
+  if (table.geometry.empty()) {
+    p.add(pointer + "/path", fmt::format("{} has no geometry: candidate sites are points", *path_text));
+    return;
+  }
+  for (auto const* f : {&id_field, &name_field}) {
+    if (*f && !table.column(**f)) {
+      p.add(
+          pointer + (f == &id_field ? "/id_field" : "/name_field"),
+          fmt::format("no column '{}' in {} (columns: {})", **f, *path_text, fmt::join(table.columns, ", ")));
+      return;
+    }
+  }
+  for (std::size_t k = 0; k < table.size(); ++k) {
+    auto const where = fmt::format("{}/path {} feature {}", pointer, *path_text, table.fid[k]);
+    auto const xy = geo::point_coordinates(table.geometry[k]);
+    if (!xy) {
+      p.add(where, "a candidate site must be a point");
+      continue;
+    }
+    std::string id = fmt::format("{}-{}", t.id_prefix, table.fid[k]);
+    if (id_field) {
+      auto const& v = table.values[*table.column(*id_field)][k];
+      if (!v || v->empty()) {
+        p.add(where + "/" + *id_field, "required: the site's id");
+        continue;
+      }
+      id = *v;
+    }
+    std::string name = id;
+    if (name_field) {
+      auto const& v = table.values[*table.column(*name_field)][k];
+      name = v && !v->empty() ? *v : id;
+    }
+    if (!ids.insert(id).second) {
+      p.add(where, fmt::format("duplicate action id '{}'", id));
+      continue;
+    }
+    auto a = site_action(t, id, name, xy->x, xy->y,
+                         fmt::format("Ouvrir {} de {} places : {}",
+                                     t.kind == "micro_creche" ? "une micro-crèche" : t.kind, t.places, name),
+                         where, file, p);
+    a.cost_note = note.value_or("");
+    a.group = group.value_or("");
+    if (!a.edits.empty()) {
+      out.actions.push_back(std::move(a));
+      ++out.site_actions;
+    }
+  }
+}
+
 }  // namespace
+
+candidate_action site_action(site_template const& t, std::string const& id, std::string const& name,
+                             double lon, double lat, std::string const& title, std::string const& pointer,
+                             std::filesystem::path const& file, scenarios::problems& p) {
+  candidate_action a;
+  a.id = id;
+  a.title = title;
+  a.type = "add_facilities";
+  a.cost = t.cost;
+  a.pointer = pointer;
+  a.site = true;
+  json facility = {{"id", id},         {"name", name},   {"kind", t.kind}, {"places", t.places},
+                   {"hours", t.hours}, {"avip", t.avip}, {"lon", lon},     {"lat", lat}};
+  json const e = {{"type", "add_facilities"}, {"facilities", json::array({facility})}};
+  a.edit_json = e.dump();
+  std::vector<std::filesystem::path> inputs;
+  a.edits = scenarios::read_edit(a.edit_json, file, pointer, p, inputs);
+  return a;
+}
 
 candidate_file read_candidate_file(std::filesystem::path const& file) {
   auto const j = territory::read_json_file<scenario_error>(file, "candidates");
@@ -61,7 +237,7 @@ candidate_file read_candidate_file(std::filesystem::path const& file) {
     p.add("", fmt::format("expected a JSON object (a candidates file), got {}", j.type_name()));
     p.throw_if_any();
   }
-  check_keys(j, "", {"$schema", "name", "description", "budget", "max_actions", "actions"}, p);
+  check_keys(j, "", {"$schema", "name", "description", "budget", "max_actions", "actions", "sites"}, p);
   if (j.contains("name") && j.at("name").is_string()) {
     out.name = j.at("name").get<std::string>();
   }
@@ -76,12 +252,20 @@ candidate_file read_candidate_file(std::filesystem::path const& file) {
       out.max_actions = static_cast<int>(*k);
     }
   }
-  if (!j.contains("actions") || !j.at("actions").is_array() || j.at("actions").empty()) {
-    p.add("/actions", "required: a non-empty list of candidate actions");
+  bool const has_sites = j.contains("sites");
+  if (has_sites && (!j.at("sites").is_array() || j.at("sites").empty())) {
+    p.add("/sites",
+          "expected a non-empty list of site layers ({\"path\": \"sites.gpkg\", \"places\": 10, …})");
+    p.throw_if_any();
+  }
+  if (j.contains("actions") ? !j.at("actions").is_array() || (j.at("actions").empty() && !has_sites)
+                            : !has_sites) {
+    p.add("/actions",
+          "required: a non-empty list of candidate actions (or \"sites\": layers of candidate sites)");
     p.throw_if_any();
   }
   std::set<std::string> ids;
-  auto const& actions = j.at("actions");
+  auto const actions = j.contains("actions") ? j.at("actions") : json::array();
   for (std::size_t i = 0; i < actions.size(); ++i) {
     auto const pointer = fmt::format("/actions/{}", i);
     auto const& a = actions[i];
@@ -144,6 +328,11 @@ candidate_file read_candidate_file(std::filesystem::path const& file) {
     }
     c.edit_json = e.dump();
     out.actions.push_back(std::move(c));
+  }
+  if (has_sites) {
+    for (std::size_t i = 0; i < j.at("sites").size(); ++i) {
+      read_sites(j.at("sites")[i], fmt::format("/sites/{}", i), file, ids, out, p);
+    }
   }
   p.throw_if_any();
   return out;

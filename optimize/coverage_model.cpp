@@ -97,6 +97,7 @@ std::pair<double, int> expected_referrals(sim::world const& w, sim::params const
 }
 
 coverage_model build_coverage_model(sim::world const& base, sim::world const& all, sim::params const& p,
+                                    sim::candidates const& c0, sim::candidates const& cu,
                                     std::vector<action_effect> const& effects,
                                     std::vector<double> const& cost, std::vector<std::int32_t> const& group,
                                     objective o) {
@@ -108,8 +109,6 @@ coverage_model build_coverage_model(sim::world const& base, sim::world const& al
   }
   auto const n0 = base.facilities.size();
   auto const nk = all.facilities.size();
-  auto const c0 = sim::build_candidates(base, p);
-  auto const cu = sim::build_candidates(all, p);
 
   // Which actions touch each facility; which change bus service.
   std::vector<std::vector<std::uint32_t>> touched(nk);
@@ -244,6 +243,99 @@ coverage_model build_coverage_model(sim::world const& base, sim::world const& al
     m.cap_offsets.push_back(static_cast<std::uint32_t>(m.cap_action.size()));
   }
   return m;
+}
+
+coverage_model without_useless_actions(coverage_model const& m, std::vector<std::uint32_t>& kept) {
+  std::vector<std::uint8_t> useful(m.actions(), 0);
+  for (auto const e : m.arc_enabler) {
+    for (auto i = m.enabler_offsets[e]; i < m.enabler_offsets[e + 1]; ++i) {
+      useful[m.enabler_action[i]] = 1;
+    }
+  }
+  for (std::size_t i = 0; i < m.cap_action.size(); ++i) {
+    useful[m.cap_action[i]] = m.cap_amount[i] > 0 ? 1 : useful[m.cap_action[i]];
+  }
+  kept.clear();
+  std::vector<std::uint32_t> index(m.actions(), 0);
+  for (std::uint32_t a = 0; a < m.actions(); ++a) {
+    if (useful[a] != 0) {
+      index[a] = static_cast<std::uint32_t>(kept.size());
+      kept.push_back(a);
+    }
+  }
+  coverage_model r = m;
+  r.cost.clear();
+  r.group.clear();
+  std::vector<std::int32_t> group_index(static_cast<std::size_t>(m.groups), -1);
+  r.groups = 0;
+  for (auto const a : kept) {
+    r.cost.push_back(m.cost[a]);
+    auto g = m.group[a];
+    if (g >= 0) {
+      auto& gi = group_index[static_cast<std::size_t>(g)];
+      if (gi < 0) {
+        gi = r.groups++;
+      }
+      g = gi;
+    }
+    r.group.push_back(g);
+  }
+  for (auto& a : r.enabler_action) {
+    a = index[a];
+  }
+  // Places added by a useless action reach nobody: its entries go.
+  r.cap_action.clear();
+  r.cap_amount.clear();
+  r.cap_offsets.assign(1, 0);
+  for (std::size_t k = 0; k < m.facilities(); ++k) {
+    for (auto i = m.cap_offsets[k]; i < m.cap_offsets[k + 1]; ++i) {
+      if (useful[m.cap_action[i]] != 0) {
+        r.cap_action.push_back(index[m.cap_action[i]]);
+        r.cap_amount.push_back(m.cap_amount[i]);
+      }
+    }
+    r.cap_offsets.push_back(static_cast<std::uint32_t>(r.cap_action.size()));
+  }
+  return r;
+}
+
+bool capacities_never_bind(coverage_model const& m) {
+  std::vector<double> reach(m.facilities(), 0.0);
+  for (std::size_t n = 0; n < m.nodes(); ++n) {
+    for (auto a = m.arc_offsets[n]; a < m.arc_offsets[n + 1]; ++a) {
+      reach[m.arc_facility[a]] += m.demand[n];
+    }
+  }
+  for (std::size_t k = 0; k < m.facilities(); ++k) {
+    if (m.base_capacity[k] < reach[k] - 1e-9) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<double> unmet_demand_by_cell(sim::world const& base, sim::params const& p,
+                                         sim::candidates const& c0, objective o) {
+  std::vector<double> out(base.grid.size(), 0.0);
+  for (std::size_t i = 0; i < base.families.size(); ++i) {
+    auto const f = sim::family_idx::from(i);
+    auto const c = base.families.cell[f];
+    if (!c.valid() || c.index() >= out.size() || !counts(base, f, o)) {
+      continue;
+    }
+    auto const [d, age] = expected_referrals(base, p, f);
+    if (d <= 0) {
+      continue;
+    }
+    bool served = false;
+    for (auto j = c0.offsets[i]; j < c0.offsets[i + 1] && !served; ++j) {
+      served = sim::fits_age(base, p, f, c0.facility[j], age);
+    }
+    if (!served) {
+      out[c.index()] += d;
+    }
+  }
+  return out;
 }
 
 }  // namespace avip::optimize

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/candidates.hpp"
 #include "sim/params.hpp"
 #include "sim/world.hpp"
 
@@ -65,15 +66,31 @@ struct action_effect {
 /// child's age at the middle of those months (for the facilities' age limits).
 std::pair<double, int> expected_referrals(sim::world const& w, sim::params const& p, sim::family_idx f);
 
-/// Builds the model from the engine's own candidate lists (sim/candidates.hpp) in the base world and in
-/// the world with every action applied (`all`, whose first facilities are the base's), so that "who can
-/// use what" is exactly what the engine uses: the family's modes, tolerance, hours, age. A place holds
+/// Builds the model from the engine's own candidate lists (sim/candidates.hpp) in the base world (`c0`)
+/// and in the world with every action applied (`all`, whose first facilities are the base's; `cu`), so
+/// that "who can use what" is exactly what the engine uses: the family's modes, tolerance, hours, age.
+/// The lists are computed once by the caller (the base's serve the grid sites too). A place holds
 /// one referred family a year (AVIP contracts of 6 months renewed once). Groups whose demand is always
 /// met (an open base facility with places for everybody who can reach it) are folded into `constant`.
 coverage_model build_coverage_model(sim::world const& base, sim::world const& all, sim::params const& p,
+                                    sim::candidates const& c0, sim::candidates const& cu,
                                     std::vector<action_effect> const& effects,
                                     std::vector<double> const& cost, std::vector<std::int32_t> const& group,
                                     objective o);
+
+/// The model without the actions that can never add coverage (no arc of theirs, no place added to a
+/// facility some demand can reach): thousands of grid sites that reach no unmet family cost the
+/// solvers nothing. `kept[i]` is the original index of the returned model's action i.
+coverage_model without_useless_actions(coverage_model const& m, std::vector<std::uint32_t>& kept);
+
+/// Whether no facility's places can ever bind (each has, in the base, room for all the demand that can
+/// reach it): then coverage is a weighted set cover, submodular, and the greedy's bound holds.
+bool capacities_never_bind(coverage_model const& m);
+
+/// Expected referrals of the year of the families of objective `o` whom no base facility can serve
+/// (no candidate fit for the child's age in `c0`), summed by grid cell (cells without any: 0).
+std::vector<double> unmet_demand_by_cell(sim::world const& base, sim::params const& p,
+                                         sim::candidates const& c0, objective o);
 
 /// Whether a family counts for objective `o`.
 bool counts(sim::world const& w, sim::family_idx f, objective o);

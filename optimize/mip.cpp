@@ -61,7 +61,7 @@ std::string status_text(int status, int secondary, bool optimal, bool has_soluti
 }  // namespace
 
 mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit_seconds,
-                     portfolio const* start) {
+                     portfolio const* start, double relative_gap) {
   auto const t0 = std::chrono::steady_clock::now();
   mip_result r;
   r.available = true;
@@ -69,7 +69,13 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
   auto const narcs = static_cast<int>(m.arc_facility.size());
   auto const nn = static_cast<int>(m.nodes());
   auto const nf = static_cast<int>(m.facilities());
+  // Columns: the actions (binary), then per arc what it carries of its node's demand: its flow in
+  // thousandths of a family when capacities bind (places are counted in families), else its share (0–1:
+  // every gating row then reads share ≤ Σ actions with unit coefficients, as an MCLP's coverage rows do,
+  // which CBC solves faster on large set-cover-like models). unit(n): the column's value for all of it.
   // Rows: nodes, facilities, gated arcs, budget, count, groups.
+  bool const shares = capacities_never_bind(m);
+  auto unit = [&](int n) { return shares ? 1.0 : m.demand[static_cast<std::size_t>(n)] * kScale; };
   std::vector<std::vector<std::pair<int, double>>> cols(static_cast<std::size_t>(na + narcs));
   std::vector<double> row_lo;
   std::vector<double> row_hi;
@@ -80,33 +86,48 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
   };
   std::vector<int> arc_node(static_cast<std::size_t>(narcs));
   for (int n = 0; n < nn; ++n) {
-    int const row = new_row(m.demand[static_cast<std::size_t>(n)] * kScale);
-    for (auto a = m.arc_offsets[static_cast<std::size_t>(n)];
-         a < m.arc_offsets[static_cast<std::size_t>(n) + 1]; ++a) {
-      cols[static_cast<std::size_t>(na) + a].push_back({row, 1.0});
+    auto const b = m.arc_offsets[static_cast<std::size_t>(n)];
+    auto const e = m.arc_offsets[static_cast<std::size_t>(n) + 1];
+    // A node of one arc needs no demand row: the arc's own upper bound is the demand.
+    int const row = e - b > 1 ? new_row(unit(n)) : -1;
+    for (auto a = b; a < e; ++a) {
+      if (row >= 0) {
+        cols[static_cast<std::size_t>(na) + a].push_back({row, 1.0});
+      }
       arc_node[a] = n;
     }
   }
-  int const first_fac_row = static_cast<int>(row_hi.size());
+  // Facilities with room for all the demand that can reach them need no capacity row.
+  std::vector<double> reach(static_cast<std::size_t>(nf), 0.0);
+  for (int a = 0; a < narcs; ++a) {
+    reach[m.arc_facility[static_cast<std::size_t>(a)]] +=
+        m.demand[static_cast<std::size_t>(arc_node[static_cast<std::size_t>(a)])];
+  }
+  std::vector<int> fac_row(static_cast<std::size_t>(nf), -1);
   for (int k = 0; k < nf; ++k) {
-    new_row(m.base_capacity[static_cast<std::size_t>(k)] * kScale);
+    if (m.base_capacity[static_cast<std::size_t>(k)] >= reach[static_cast<std::size_t>(k)] - 1e-9) {
+      continue;
+    }
+    fac_row[static_cast<std::size_t>(k)] = new_row(m.base_capacity[static_cast<std::size_t>(k)] * kScale);
     for (auto i = m.cap_offsets[static_cast<std::size_t>(k)];
          i < m.cap_offsets[static_cast<std::size_t>(k) + 1]; ++i) {
-      cols[m.cap_action[i]].push_back({first_fac_row + k, -m.cap_amount[i] * kScale});
+      cols[m.cap_action[i]].push_back({fac_row[static_cast<std::size_t>(k)], -m.cap_amount[i] * kScale});
     }
   }
   for (int a = 0; a < narcs; ++a) {
-    cols[static_cast<std::size_t>(na + a)].push_back(
-        {first_fac_row + static_cast<int>(m.arc_facility[static_cast<std::size_t>(a)]), 1.0});
+    int const n = arc_node[static_cast<std::size_t>(a)];
+    if (int const row = fac_row[m.arc_facility[static_cast<std::size_t>(a)]]; row >= 0) {
+      cols[static_cast<std::size_t>(na + a)].push_back(
+          {row, m.demand[static_cast<std::size_t>(n)] * kScale / unit(n)});
+    }
     auto const e = m.arc_enabler[static_cast<std::size_t>(a)];
     if (e == 0) {
       continue;
     }
     int const row = new_row(0.0);
     cols[static_cast<std::size_t>(na + a)].push_back({row, 1.0});
-    double const d = m.demand[static_cast<std::size_t>(arc_node[static_cast<std::size_t>(a)])] * kScale;
     for (auto i = m.enabler_offsets[e]; i < m.enabler_offsets[e + 1]; ++i) {
-      cols[m.enabler_action[i]].push_back({row, -d});
+      cols[m.enabler_action[i]].push_back({row, -unit(n)});
     }
   }
   int const budget_row = new_row(l.budget);
@@ -143,8 +164,9 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     }
     starts.push_back(static_cast<CoinBigIndex>(index.size()));
     if (c >= static_cast<std::size_t>(na)) {
-      ub[c] = m.demand[static_cast<std::size_t>(arc_node[c - static_cast<std::size_t>(na)])] * kScale;
-      obj[c] = 1.0;
+      int const n = arc_node[c - static_cast<std::size_t>(na)];
+      ub[c] = unit(n);
+      obj[c] = m.demand[static_cast<std::size_t>(n)] * kScale / unit(n);
     }
   }
   r.variables = static_cast<int>(cols.size());
@@ -171,6 +193,12 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     }
     Cbc_setMIPStartI(model, na, idx.data(), val.data());
   }
+  if (relative_gap > 0) {
+    // The gap is that of the covered demand, the constant included; CBC's objective leaves the constant
+    // out, so the tolerance is given absolute, from a lower bound of the optimum (the start's coverage).
+    double const lower = start != nullptr ? start->covered : m.constant;
+    Cbc_setAllowableGap(model, relative_gap * std::max(lower, 1e-3) * kScale);
+  }
   Cbc_solve(model);
   r.cbc_status = Cbc_status(model);
   r.cbc_secondary_status = Cbc_secondaryStatus(model);
@@ -193,6 +221,10 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     r.gap = std::max(0.0, r.gap);
   }
   r.status = status_text(r.cbc_status, r.cbc_secondary_status, r.proven_optimal, r.has_solution);
+  if (r.proven_optimal && relative_gap > 0 && r.gap > 1e-9) {
+    r.status = fmt::format("optimal within the allowed gap of {:g} % (CBC; proven gap {:.3f} %)",
+                           100 * relative_gap, 100 * r.gap);
+  }
   Cbc_deleteModel(model);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
@@ -201,7 +233,7 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
 #else
 
 mip_result solve_mip(coverage_model const& /*m*/, limits const& /*l*/, double /*time_limit_seconds*/,
-                     portfolio const* /*start*/) {
+                     portfolio const* /*start*/, double /*relative_gap*/) {
   mip_result r;
   r.status = "not available: avipsim was built without CBC (apt-get install coinor-libcbc-dev, then rebuild)";
   return r;

@@ -105,7 +105,17 @@ void write_json(fs::path const& dir, report_data const& d) {
   j["model"] = {{"demand_nodes", d.model_nodes},    {"arcs", d.model_arcs},
                 {"facilities", d.model_facilities}, {"total_demand", d.model_total_demand},
                 {"base_covered", d.model_base},     {"build_seconds", d.build_seconds},
-                {"places_per_family_a_year", 1.0}};
+                {"places_per_family_a_year", 1.0},  {"actions", d.model_actions}};
+  j["sites"] = {{"generated", d.sites_mode.empty() ? "none" : d.sites_mode},
+                {"populated_cells", d.populated_cells},
+                {"cells_with_unmet_demand", d.unmet_cells},
+                {"grid_sites", d.grid_sites},
+                {"file_sites", d.site_actions},
+                {"sites_that_can_add_coverage", d.useful_sites}};
+  j["timings"] = json::array();  // in phase order
+  for (auto const& [phase, seconds] : d.timings) {
+    j["timings"].push_back({{"phase", phase}, {"seconds", seconds}});
+  }
   j["simulation"] = {{"replications", d.replications},
                      {"seed", d.seed},
                      {"simulated", d.simulated},

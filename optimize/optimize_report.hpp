@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace avip::optimize {
@@ -43,6 +44,12 @@ struct report_data {
   std::string title, objective, base_name, candidates_file;
   std::size_t actions_count{0}, model_nodes{0}, model_arcs{0}, model_facilities{0};
   double model_total_demand{0}, model_base{0}, build_seconds{0};
+  std::size_t model_actions{0};  ///< actions that can add coverage (the others are left out of the model)
+  // Candidate sites: --sites grid (populated cells, those with unmet demand, sites proposed) and the
+  // candidates file's site layers; how many of all sites can add coverage.
+  std::string sites_mode;
+  std::size_t populated_cells{0}, unmet_cells{0}, grid_sites{0}, site_actions{0}, useful_sites{0};
+  std::vector<std::pair<std::string, double>> timings;  ///< seconds per phase
   double sim_base{0}, sim_base_referred{0};
   int replications{0};
   std::uint64_t seed{0};

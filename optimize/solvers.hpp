@@ -31,8 +31,11 @@ bool feasible(coverage_model const& m, std::vector<std::uint32_t> const& actions
 /// bound when coverage is submodular), then return the better of that portfolio and the best single
 /// action. For budgeted maximum coverage (capacities that never bind) this is within (1 − 1/e)/2 ≈ 0.316
 /// of the optimum; with binding capacities coverage need not be submodular and the bound is not
-/// guaranteed (the MIP's proven gap then says how good it is).
-portfolio greedy(coverage_model const& m, limits const& l);
+/// guaranteed (the MIP's proven gap then says how good it is). When no capacity can bind, gains are
+/// kept per action as in a weighted set cover (no maximum flow per evaluation). `start`: actions taken
+/// first (a feasible portfolio, e.g. a smaller budget's optimum), then filled greedily (no best-single
+/// alternative then).
+portfolio greedy(coverage_model const& m, limits const& l, std::vector<std::uint32_t> const& start = {});
 
 /// Re-orders a portfolio by greedy gain per euro within itself and fills `marginal` and `covered`.
 portfolio order_by_gain(coverage_model const& m, std::vector<std::uint32_t> const& actions);
@@ -51,12 +54,14 @@ struct mip_result {
   double seconds{0.0};
   int variables{0};
   int constraints{0};
+  std::vector<std::uint32_t> best_in_model;  ///< `best`'s actions as the model numbers them
 };
 
 /// max Σ x subject to: demand and capacity of the coverage model, arcs open only when one of their
 /// enabler's actions is chosen, budget, action count, one action per exclusive group. `start`: a feasible
-/// portfolio given to CBC as its first solution (the greedy's).
+/// portfolio given to CBC as its first solution (the greedy's). CBC stops once its proven gap (bound −
+/// best) ÷ best is at most `relative_gap` (0: the search completes); the status says which.
 mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit_seconds,
-                     portfolio const* start = nullptr);
+                     portfolio const* start = nullptr, double relative_gap = 0.0);
 
 }  // namespace avip::optimize

@@ -132,3 +132,71 @@ TEST_CASE("a larger budget never covers fewer in the coverage model", "[optimize
   }
   CHECK(last == Approx(22.9));
 }
+
+namespace {
+
+/// A maximal covering instance as a coverage model: `n` demand nodes, `a` sites at cost 1, node i
+/// reachable from sites (i·7 + j·13) mod a for j < 3, one facility that never fills.
+coverage_model covering(std::uint32_t n, std::uint32_t a) {
+  coverage_model m;
+  m.cost.assign(a, 1.0);
+  m.group.assign(a, -1);
+  m.arc_offsets.push_back(0);
+  double total = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    m.demand.push_back(1.0 + (i * 37 % 11));
+    total += m.demand.back();
+    std::set<std::uint32_t> sites;
+    for (std::uint32_t j = 0; j < 3; ++j) {
+      sites.insert((i * 7 + j * 13) % a);
+    }
+    m.enabler_action.insert(m.enabler_action.end(), sites.begin(), sites.end());
+    m.enabler_offsets.push_back(static_cast<std::uint32_t>(m.enabler_action.size()));
+    m.arc_facility.push_back(0);
+    m.arc_enabler.push_back(i + 1);
+    m.arc_offsets.push_back(i + 1);
+  }
+  m.base_capacity = {total};
+  m.cap_offsets = {0, 0};
+  m.world_facility = {0};
+  m.total_demand = total;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("when no capacity binds, the set-cover greedy agrees with the maximum flow", "[optimize]") {
+  auto const m = covering(200, 40);
+  REQUIRE(capacities_never_bind(m));
+  for (int p : {1, 3, 8, 40}) {
+    limits const l{static_cast<double>(p), p};
+    auto const g = greedy(m, l);  // set-cover form
+    CHECK(feasible(m, g.actions, l));
+    CHECK(covered(m, g.actions) == Approx(g.covered).margin(1e-9));
+    double sum = 0;
+    for (double x : g.marginal) {
+      sum += x;
+    }
+    CHECK(sum == Approx(g.covered - covered(m, {})).margin(1e-9));
+    // The maximum-flow greedy (forced by a start) from the set-cover greedy's first action.
+    if (!g.actions.empty()) {
+      auto const f = greedy(m, l, {g.actions.front()});
+      CHECK(f.covered == Approx(g.covered).margin(1e-9));
+    }
+    auto const r = solve_mip(m, l, 10.0, &g, 0.0);
+    if (r.available) {
+      REQUIRE(r.has_solution);
+      CHECK(r.best.covered >= g.covered - 1e-9);
+      CHECK(r.best.covered <= r.bound + 1e-9);
+      CHECK(covered(m, r.best.actions) == Approx(r.best.covered).margin(1e-9));
+    }
+  }
+  // Useless actions leave the model; what remains is renumbered.
+  auto m2 = m;
+  m2.cost.push_back(1.0);
+  m2.group.push_back(-1);
+  std::vector<std::uint32_t> kept;
+  auto const pruned = without_useless_actions(m2, kept);
+  CHECK(pruned.actions() == m.actions());
+  CHECK(kept.size() == m.actions());
+}
