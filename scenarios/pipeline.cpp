@@ -341,25 +341,21 @@ prepared prepare(fs::path const& scenario_file, bool with_bus, bool progress, st
   return p;
 }
 
-namespace {
-
-viz::run_metadata metadata(prepared const& p, run_request const& request, int reps, std::uint64_t seed,
-                           double seconds) {
+viz::run_metadata run_metadata_of(prepared const& p, run_request const& request, int replications,
+                                  std::uint64_t seed, double seconds) {
   viz::run_metadata m;
   m.scenario_name = p.spec.name;
   m.scenario_file = p.spec.file.string();
   m.scenario_json = p.spec.resolved_json;
   m.version = AVIP_VERSION;
   m.seed = seed;
-  m.replications = reps;
+  m.replications = replications;
   m.threads = request.threads;
   m.elapsed_seconds = seconds;
   m.observed_file = request.observed;
   m.transit = p.transit;
   return m;
 }
-
-}  // namespace
 
 sim::run_results run_into(prepared const& p, run_request const& request, fs::path const& dir) {
   auto const start = std::chrono::steady_clock::now();
@@ -371,7 +367,7 @@ sim::run_results run_into(prepared const& p, run_request const& request, fs::pat
   sim::fill_accessibility(p.world, p.spec.params, results);
   double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   viz::write_run_outputs(dir, p.territory, p.world, p.spec.params, results,
-                         metadata(p, request, o.replications, o.seed, secs));
+                         run_metadata_of(p, request, o.replications, o.seed, secs));
   return results;
 }
 
@@ -433,7 +429,7 @@ void compare_into(std::vector<fs::path> const& files, run_request const& request
     }
     names.push_back(name);
     viz::compared_scenario cs;
-    cs.meta = metadata(p, request, o.replications, o.seed, secs);
+    cs.meta = run_metadata_of(p, request, o.replications, o.seed, secs);
     cs.meta.scenario_name = name;
     cs.world = &p.world;
     cs.params = p.spec.params;

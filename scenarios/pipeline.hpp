@@ -11,6 +11,7 @@
 #include "sim/results.hpp"
 #include "sim/world.hpp"
 #include "territory/territory.hpp"
+#include "viz/run_outputs.hpp"
 
 namespace avip::scenarios {
 
@@ -61,6 +62,11 @@ sim::bus_access compute_bus_access(territory::territory const& t, sim::world con
 /// road graph (the engine then uses straight lines × the communes' detour factors).
 sim::road_access compute_road_access(territory::territory const& t, sim::world const& w,
                                      sim::params const& p);
+
+/// What a run's outputs record of it (summary.json's "run"): the scenario and its resolved JSON, the
+/// version, seed, replications, threads, elapsed time, observed figures and bus service.
+viz::run_metadata run_metadata_of(prepared const& p, run_request const& request, int replications,
+                                  std::uint64_t seed, double seconds);
 
 /// Runs a prepared scenario and writes its outputs into `dir` (an empty staging folder).
 sim::run_results run_into(prepared const& p, run_request const& request, std::filesystem::path const& dir);

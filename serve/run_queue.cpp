@@ -90,19 +90,6 @@ std::vector<std::string> list_files(fs::path const& dir) {
   return out;
 }
 
-viz::run_metadata metadata(scenarios::prepared const& p, int reps, std::uint64_t seed, double secs) {
-  viz::run_metadata m;
-  m.scenario_name = p.spec.name;
-  m.scenario_file = p.spec.file.string();
-  m.scenario_json = p.spec.resolved_json;
-  m.version = AVIP_VERSION;
-  m.seed = seed;
-  m.replications = reps;
-  m.elapsed_seconds = secs;
-  m.transit = p.transit;
-  return m;
-}
-
 }  // namespace
 
 struct run_queue::job {
@@ -329,10 +316,10 @@ void run_queue::execute(job& j) {
   auto name = p.spec.name == bp.spec.name ? p.spec.name + " (2)" : p.spec.name;
   auto const c = sim::compare({bp.spec.name, name}, {base.get(), res.get()});
   std::vector<viz::compared_scenario> meta(2);
-  meta[0].meta = metadata(bp, reps, seed, 0.0);
+  meta[0].meta = scenarios::run_metadata_of(bp, {}, reps, seed, 0.0);
   meta[0].world = &bp.world;
   meta[0].params = bp.spec.params;
-  meta[1].meta = metadata(p, reps, seed, secs);
+  meta[1].meta = scenarios::run_metadata_of(p, {}, reps, seed, secs);
   meta[1].meta.scenario_name = name;
   meta[1].world = &p.world;
   meta[1].params = p.spec.params;

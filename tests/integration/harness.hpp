@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <string>
 
@@ -92,6 +93,27 @@ inline std::string slurp(fs::path const& f) {
 inline nlohmann::json load_json(fs::path const& f) {
   std::ifstream in{f};
   return nlohmann::json::parse(in);
+}
+
+/// The JSON without the keys that depend on the machine (times, thread and rank counts), at any depth:
+/// two runs that must agree are compared on what is left.
+inline nlohmann::json without_machine_keys(nlohmann::json j,
+                                           std::initializer_list<char const*> keys = {
+                                               "elapsed_seconds", "cpu_seconds", "seconds", "build_seconds",
+                                               "timings", "threads", "mpi_ranks"}) {
+  if (j.is_object()) {
+    for (char const* k : keys) {
+      j.erase(k);
+    }
+    for (auto& [key, value] : j.items()) {
+      value = without_machine_keys(value, keys);
+    }
+  } else if (j.is_array()) {
+    for (auto& v : j) {
+      v = without_machine_keys(v, keys);
+    }
+  }
+  return j;
 }
 
 }  // namespace avip::test
