@@ -6,10 +6,10 @@
 #include <limits>
 #include <random>
 
-#include <boost/random/binomial_distribution.hpp>
-#include <boost/random/poisson_distribution.hpp>
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
+#include <boost/random/binomial_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
 
 #include "core/error.hpp"
 #include "core/random.hpp"
