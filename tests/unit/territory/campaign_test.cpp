@@ -18,7 +18,6 @@ namespace fs = std::filesystem;
 using avip::test::load_error;
 using avip::test::mini_copy_with;
 
-
 TEST_CASE("campaign: an unknown manifest key, layer or layer key is refused, not ignored",
           "[territory][campaign]") {
   auto const top = mini_copy_with("top", "territory.json", "\"layers\"", "\"layerz\": {}, \"layers\"");
