@@ -261,43 +261,19 @@ portfolio greedy(coverage_model const& m, limits const& l, std::vector<std::uint
   return p;
 }
 
-portfolio order_by_gain(coverage_model const& m, std::vector<std::uint32_t> const& actions) {
-  if (capacities_never_bind(m)) {
-    cover_index cover{m};
-    portfolio p;
-    std::vector<std::uint32_t> left = actions;
-    while (!left.empty()) {
-      std::size_t best = 0;
-      double best_ratio = -1;
-      double best_gain = 0;
-      for (std::size_t i = 0; i < left.size(); ++i) {
-        double const gain = cover.gain(left[i]);
-        double const r = ratio(gain, m.cost[left[i]]);
-        if (r > best_ratio) {
-          best_ratio = r;
-          best = i;
-          best_gain = gain;
-        }
-      }
-      cover.take(left[best]);
-      p.actions.push_back(left[best]);
-      p.marginal.push_back(best_gain);
-      p.cost += m.cost[left[best]];
-      left.erase(left.begin() + static_cast<std::ptrdiff_t>(best));
-    }
-    p.covered = cover.value();
-    return p;
-  }
-  flow_state state{m};
+namespace {
+
+/// Every action in turn, the one with the best gain per euro first, on any coverage state that can say
+/// an action's gain (`gain(a)`), take it (`take(a)`) and its value (`value()`).
+template <class State>
+portfolio rank_all(coverage_model const& m, std::vector<std::uint32_t> left, State& state) {
   portfolio p;
-  p.covered = state.value();
-  std::vector<std::uint32_t> left = actions;
   while (!left.empty()) {
     std::size_t best = 0;
     double best_ratio = -1;
     double best_gain = 0;
     for (std::size_t i = 0; i < left.size(); ++i) {
-      double const gain = state.value_with(left[i]) - state.value();
+      double const gain = state.gain(left[i]);
       double const r = ratio(gain, m.cost[left[i]]);
       if (r > best_ratio) {
         best_ratio = r;
@@ -305,7 +281,7 @@ portfolio order_by_gain(coverage_model const& m, std::vector<std::uint32_t> cons
         best_gain = gain;
       }
     }
-    state.add(left[best]);
+    state.take(left[best]);
     p.actions.push_back(left[best]);
     p.marginal.push_back(best_gain);
     p.cost += m.cost[left[best]];
@@ -313,6 +289,25 @@ portfolio order_by_gain(coverage_model const& m, std::vector<std::uint32_t> cons
   }
   p.covered = state.value();
   return p;
+}
+
+/// flow_state seen through the interface rank_all reads.
+struct flow_gains {
+  flow_state state;
+  double gain(std::uint32_t a) { return state.value_with(a) - state.value(); }
+  void take(std::uint32_t a) { state.add(a); }
+  double value() { return state.value(); }
+};
+
+}  // namespace
+
+portfolio order_by_gain(coverage_model const& m, std::vector<std::uint32_t> const& actions) {
+  if (capacities_never_bind(m)) {
+    cover_index cover{m};
+    return rank_all(m, actions, cover);
+  }
+  flow_gains flow{flow_state{m}};
+  return rank_all(m, actions, flow);
 }
 
 }  // namespace avip::optimize
