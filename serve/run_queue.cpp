@@ -230,15 +230,19 @@ void run_queue::work() {
   }
 }
 
+void run_queue::set_step(job& j, char const* phase, double progress, double to, double expected) {
+  std::lock_guard lock{mutex_};
+  j.phase = phase;
+  j.progress = progress;
+  j.step_to = to;
+  j.step_expected = expected;
+  j.step_start = std::chrono::steady_clock::now();
+}
+
 std::shared_ptr<sim::run_results const> run_queue::base_results(job& j, int replications, std::uint64_t seed,
                                                                 std::string const& date) {
   auto step = [&](char const* phase, double progress, double to = 0.0, double expected = 0.0) {
-    std::lock_guard lock{mutex_};
-    j.phase = phase;
-    j.progress = progress;
-    j.step_to = to;
-    j.step_expected = expected;
-    j.step_start = std::chrono::steady_clock::now();
+    set_step(j, phase, progress, to, expected);
   };
   std::lock_guard lock{base_mutex_};  // one base per date, prepared and run once for the session
   auto& b = bases_[date];
@@ -274,12 +278,7 @@ void run_queue::execute(job& j) {
     if (j.cancel) {
       throw cancelled{};
     }
-    std::lock_guard lock{mutex_};
-    j.phase = phase;
-    j.progress = progress;
-    j.step_to = to;
-    j.step_expected = expected;
-    j.step_start = std::chrono::steady_clock::now();
+    set_step(j, phase, progress, to, expected);
   };
   step("Préparation du scénario (territoire, temps de trajet)", 0.02);
   auto stage = folders_(out_ / j.id);

@@ -63,6 +63,8 @@ class run_queue {
   /// Seconds a simulation of `replications` should take, from the last one measured (0 before any).
   [[nodiscard]] double expected_seconds(int replications) const;
   void measured(int replications, double seconds);
+  /// Sets the job's phase and progress (the bar moves from `progress` towards `to` over `expected` s).
+  void set_step(job& j, char const* phase, double progress, double to = 0.0, double expected = 0.0);
 
   editor_session const& session_;
   run_folder_factory folders_;
