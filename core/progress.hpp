@@ -44,6 +44,18 @@ class progress {
     }
   }
 
+  /// Ends the bar where it stands (a run stopped before its end): no 100 % is drawn.
+  void abandon() {
+    if (!enabled_ || finished_) {
+      return;
+    }
+    finished_ = true;
+    std::lock_guard lock{mutex_};
+    if (tty_) {
+      std::fputc('\n', stderr);
+    }
+  }
+
   void finish() {
     if (!enabled_ || finished_) {
       return;

@@ -66,6 +66,26 @@ std::vector<std::vector<xy>> polygon_rings(wkb const& polygon, double tolerance)
   return out;
 }
 
+std::vector<xy> simplify_line(std::vector<xy> const& line, double tolerance) {
+  if (line.size() < 3 || tolerance <= 0) {
+    return line;
+  }
+  auto& g = local_context();
+  auto* seq = GEOSCoordSeq_create_r(g.handle(), static_cast<unsigned>(line.size()), 2);
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    GEOSCoordSeq_setXY_r(g.handle(), seq, static_cast<unsigned>(i), line[i].x, line[i].y);
+  }
+  auto const geom = g.own(GEOSGeom_createLineString_r(g.handle(), seq));  // takes the sequence
+  auto const simple =
+      geom ? g.own(GEOSSimplify_r(g.handle(), geom.get(), tolerance)) : geos_context::geometry{};
+  if (!simple) {
+    return line;
+  }
+  std::vector<std::vector<xy>> out;
+  add_ring(g, simple.get(), out);  // a line string's points, as a ring's
+  return out.front();
+}
+
 wkb square(double x, double y, double size) {
   auto& g = local_context();
   auto b = g.box(x - size / 2, y - size / 2, x + size / 2, y + size / 2);

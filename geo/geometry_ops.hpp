@@ -15,6 +15,10 @@ wkb dissolve(std::vector<wkb> const& parts);
 /// `tolerance` (same units, topology preserved; 0 = as is). For drawing maps.
 std::vector<std::vector<xy>> polygon_rings(wkb const& polygon, double tolerance);
 
+/// A polyline simplified with `tolerance` (same units; Douglas-Peucker, ends kept; 0 = as is). For
+/// drawing maps. Fewer than three points are returned as they are.
+std::vector<xy> simplify_line(std::vector<xy> const& line, double tolerance);
+
 /// An axis-aligned square centred on (x, y), as WKB.
 wkb square(double x, double y, double size);
 

@@ -52,6 +52,7 @@ struct trip_set {
   std::unordered_map<std::string, std::size_t> known;    ///< every trip → its row
   std::vector<std::string> names;                        ///< trips of the day
   std::vector<std::string> route;                        ///< of the trips of the day
+  std::vector<std::string> shape;                        ///< of the trips of the day ("" when none)
 };
 
 /// Every trip's route must be in routes.txt (as `avipsim check` requires): a trip of an unknown route
@@ -61,6 +62,7 @@ trip_set read_trips(table const& trips, gtfs::resolved_service const& day,
   trip_set t;
   int const tid = trips.column("trip_id", true);
   int const trt = trips.column("route_id", true);
+  int const tsh = trips.column("shape_id", false);
   for (std::size_t r = 0; r < trips.rows.size(); ++r) {
     auto const& id = trips.at(r, tid);
     if (auto const [it, fresh] = t.known.try_emplace(id, r); !fresh) {
@@ -75,6 +77,7 @@ trip_set read_trips(table const& trips, gtfs::resolved_service const& day,
       t.index.emplace(id, static_cast<std::uint32_t>(t.names.size()));
       t.names.push_back(id);
       t.route.push_back(trips.at(r, trt));
+      t.shape.push_back(trips.at(r, tsh));
     }
   }
   return t;
@@ -167,6 +170,16 @@ void build_trips(table const& times, trip_set const& trips, std::vector<std::vec
   }
   g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
   g.trip_route = trips.route;
+  g.trip_shape = trips.shape;
+}
+
+/// A copy of trip `t` takes its route and shape (a feed built in code may have no shapes at all).
+void copy_trip_ids(gtfs_feed& g, std::uint32_t t) {
+  bool const shaped = g.trip_shape.size() == g.trip_route.size();
+  g.trip_route.push_back(g.trip_route[t]);
+  if (shaped) {
+    g.trip_shape.push_back(g.trip_shape[t]);
+  }
 }
 
 struct frequency {
@@ -249,7 +262,7 @@ void expand_frequencies(std::vector<frequency> const& rows, gtfs_feed& g) {
         g.departure.push_back(g.departure[k] + shift);
       }
       g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
-      g.trip_route.push_back(g.trip_route[t]);
+      copy_trip_ids(g, t);
       if (pattern_of[t] >= 0) {
         g.patterns[static_cast<std::size_t>(pattern_of[t])].trips.push_back(
             static_cast<std::uint32_t>(g.trip_offset.size() - 2));
@@ -329,7 +342,7 @@ std::uint32_t copy_trip(gtfs_feed& g, std::uint32_t t, std::int32_t shift) {
     g.departure.push_back(g.departure[k] + shift);
   }
   g.trip_offset.push_back(static_cast<std::uint32_t>(g.arrival.size()));
-  g.trip_route.push_back(g.trip_route[t]);
+  copy_trip_ids(g, t);
   return static_cast<std::uint32_t>(n);
 }
 

@@ -35,6 +35,7 @@ struct gtfs_feed {
   std::vector<std::int32_t> departure;
   std::vector<std::vector<std::uint32_t>> patterns_of_stop;
   std::vector<std::string> trip_route;  ///< route_id of each trip
+  std::vector<std::string> trip_shape;  ///< shape_id of each trip ("" when none; empty when built in code)
 
   [[nodiscard]] std::size_t stop_count() const { return stop_id.size(); }
 };

@@ -207,6 +207,34 @@ void remove_facilities(sim::facility_table& fa, Pred drop) {
   fa = std::move(out);
 }
 
+/// Labelled places never exceed a facility's places once every edit is applied: the fault is the label
+/// edit's that set them (its "places"), else the places edit's that lowered the total below the
+/// territory's labelled places.
+void check_labelled_places(sim::facility_table const& fa,
+                           std::map<std::string, edit const*> const& labelled_by,
+                           std::map<std::string, edit const*> const& places_by, problems& p) {
+  for (std::size_t i = 0; i < fa.size(); ++i) {
+    auto const k = sim::facility_idx::from(i);
+    if (fa.avip[k] == 0 || fa.avip_places[k] <= fa.places[k]) {
+      continue;
+    }
+    auto const& id = fa.id[k];
+    auto const places = places_by.find(id);
+    if (auto const l = labelled_by.find(id); l != labelled_by.end()) {
+      p.add_in(
+          l->second->file, l->second->pointer + "/places",
+          fmt::format("{} labelled places exceed the {} PMI places of '{}'{}", fa.avip_places[k],
+                      fa.places[k], id,
+                      places == places_by.end() ? "" : fmt::format(" (set by {})", places->second->pointer)));
+    } else if (places != places_by.end()) {
+      p.add_in(places->second->file, places->second->pointer + "/places",
+               fmt::format("'{}' has {} labelled places, more than these {} places: give its labelled places "
+                           "with a label edit (\"places\"), or more places",
+                           id, fa.avip_places[k], fa.places[k]));
+    }
+  }
+}
+
 }  // namespace
 
 sim::world apply_edits(scenario const& s, territory::territory const& t) {
@@ -220,6 +248,10 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
   facility_context const ctx{t, to_metric, cells, networks, managers, buses};
   std::map<std::string, std::string> hours_edited;  // facility id -> pointer of the edit that changed it
   std::map<std::string, std::pair<bool, std::string>> labelled;
+  // Facility id -> pointer of the edit that set its labelled places, or its places: checked against
+  // each other once every edit is applied, so that their order does not matter.
+  std::map<std::string, edit const*> labelled_places_set;
+  std::map<std::string, edit const*> places_set;
   for (auto const& e : s.edits) {
     switch (e.kind) {
       case edit_kind::label: {
@@ -256,12 +288,8 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
               fa.label_year[k] = static_cast<std::int16_t>(s.params.year);
             }
             if (e.labelled_places > 0) {
-              if (e.labelled_places > fa.places[k]) {
-                p.add_in(e.file, e.pointer + "/places",
-                         fmt::format("{} labelled places exceed the {} PMI places of '{}'", e.labelled_places,
-                                     fa.places[k], id));
-              }
-              fa.avip_places[k] = std::min(e.labelled_places, fa.places[k]);
+              fa.avip_places[k] = e.labelled_places;
+              labelled_places_set[id] = &e;
             }
           } else {
             fa.avip_places[k] = 0;
@@ -294,6 +322,18 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
         }
         break;
       }
+      case edit_kind::places:
+        for (auto k : select(w, e, p)) {
+          auto const& id = w.facilities.id[k];
+          if (auto it = places_set.find(id); it != places_set.end()) {
+            p.add_in(e.file, e.pointer,
+                     fmt::format("overlaps {}: both set the places of '{}'", it->second->pointer, id));
+            continue;
+          }
+          places_set[id] = &e;
+          w.facilities.places[k] = e.places;
+        }
+        break;
       case edit_kind::add_facilities:
         for (auto const& f : e.facilities) {
           add_facility(w, ctx, f, e, s.params.year, p);
@@ -338,6 +378,7 @@ sim::world apply_edits(scenario const& s, territory::territory const& t) {
         break;  // applied to the timetable when bus times are computed
     }
   }
+  check_labelled_places(w.facilities, labelled_places_set, places_set, p);
   // Buses without any site left are not counted (nor costed).
   {
     std::vector<std::uint8_t> used(w.facilities.bus_id.size(), 0);

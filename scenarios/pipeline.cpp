@@ -363,6 +363,8 @@ sim::run_results run_into(prepared const& p, run_request const& request, fs::pat
   o.replications = request.replications.value_or(p.spec.replications);
   o.seed = request.seed.value_or(p.spec.seed);
   o.progress = request.progress;
+  o.on_progress = request.on_progress;
+  o.cancel = request.cancel;
   auto results = sim::run(p.world, p.spec.params, o);
   sim::fill_accessibility(p.world, p.spec.params, results);
   double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

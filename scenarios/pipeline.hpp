@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,9 @@ struct run_request {
   bool progress{true};
   std::filesystem::path observed{};  ///< observed figures for the validation (empty: beside the manifest)
   std::string date{};                ///< bus service date YYYYMMDD (--date), overrides the scenarios' "date"
+  /// Handed to sim::run_options by run_into (the map editor's progress bar and cancel button).
+  std::function<void(int done, int total)> on_progress{};
+  std::atomic<bool> const* cancel{nullptr};
 };
 
 /// A scenario made ready to run: read, territory loaded, edits applied.
@@ -68,7 +73,8 @@ sim::road_access compute_road_access(territory::territory const& t, sim::world c
 viz::run_metadata run_metadata_of(prepared const& p, run_request const& request, int replications,
                                   std::uint64_t seed, double seconds);
 
-/// Runs a prepared scenario and writes its outputs into `dir` (an empty staging folder).
+/// Runs a prepared scenario and writes its outputs into `dir` (an empty staging folder). Throws
+/// sim::run_cancelled, writing nothing, when `request.cancel` is set during the simulation.
 sim::run_results run_into(prepared const& p, run_request const& request, std::filesystem::path const& dir);
 
 /// Runs several scenarios on common random numbers (same seed and replication count: the engine keys

@@ -306,7 +306,9 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
     auto const pointer = single ? at : fmt::format("{}/{}", at, i);
     auto const& e = edits[i];
     if (!e.is_object() || !e.contains("type") || !e.at("type").is_string()) {
-      p.add(pointer, "expected an object with a \"type\" (label, add_facilities, hours, baby_bus, params)");
+      p.add(pointer,
+            "expected an object with a \"type\" (label, hours, places, add_facilities, baby_bus, params, "
+            "bus_service)");
       continue;
     }
     auto const type = e.at("type").get<std::string>();
@@ -349,6 +351,18 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
         check_hours(ed.hours, pointer + "/hours", p);
       }
       ed.replace_hours = get_bool(e, "replace", pointer, p).value_or(false);
+    } else if (type == "places") {
+      check_keys(e, pointer, {"type", "select", "places"}, p);
+      ed.kind = edit_kind::places;
+      if (!e.contains("select")) {
+        p.add(pointer + "/select", "required: which facilities change their places");
+      } else {
+        ed.select = read_selector(e.at("select"), pointer + "/select", p);
+      }
+      if (!e.contains("places")) {
+        p.add(pointer + "/places", "required: the facilities' total places (PMI-approved), a whole number");
+      }
+      ed.places = static_cast<int>(get_whole(e, "places", pointer, kMinPlaces, kMaxPlaces, p).value_or(0));
     } else if (type == "add_facilities") {
       check_keys(e, pointer, {"type", "facilities", "file", "fields"}, p);
       ed.kind = edit_kind::add_facilities;
@@ -431,11 +445,11 @@ void read_edits(json const& edits, std::string const& file, problems& p, std::ve
         p.add(pointer, "a params edit needs \"params\" (the parameters it changes)");
       }
     } else {
-      p.add(
-          pointer + "/type",
-          fmt::format(
-              "unknown edit type '{}' (expected label, add_facilities, hours, baby_bus, params, bus_service)",
-              type));
+      p.add(pointer + "/type",
+            fmt::format(
+                "unknown edit type '{}' (expected label, hours, places, add_facilities, baby_bus, params, "
+                "bus_service)",
+                type));
       continue;
     }
     out.push_back(std::move(ed));
@@ -567,8 +581,8 @@ scenario read_scenario(fs::path const& file) {
   params["unlabelled_assmat_open"] = s.params.unlabelled_assmat_open;
   r["params"] = params;
   json edits = json::array();
-  static char const* const names[] = {"label",           "add_facilities", "hours",      "baby_bus add",
-                                      "baby_bus remove", "params",         "bus_service"};
+  static char const* const names[] = {"label",           "add_facilities", "hours",       "baby_bus add",
+                                      "baby_bus remove", "params",         "bus_service", "places"};
   for (auto const& e : s.edits) {
     edits.push_back({{"type", names[static_cast<int>(e.kind)]}, {"from", e.file + "#" + e.pointer}});
   }

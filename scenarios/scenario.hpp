@@ -30,7 +30,16 @@ struct new_facility {
   std::string pointer;
 };
 
-enum class edit_kind { label, add_facilities, hours, baby_bus_add, baby_bus_remove, params, bus_service };
+enum class edit_kind {
+  label,
+  add_facilities,
+  hours,
+  baby_bus_add,
+  baby_bus_remove,
+  params,
+  bus_service,
+  places
+};
 
 struct edit {
   edit_kind kind{edit_kind::label};
@@ -41,6 +50,7 @@ struct edit {
   bool coordinator{false};  ///< label: the network has a coordinator (Relais Petite Enfance)
   bool label{true};         ///< label: true = label, false = remove the label
   int labelled_places{0};   ///< label: places labelled AVIP in each facility (0 = not given)
+  int places{0};            ///< places: the selected facilities' new total of (PMI-approved) places
   std::string hours;        ///< hours: the timetable added to the selected facilities' own
   bool replace_hours{false};
   std::vector<new_facility> facilities;  ///< add_facilities, baby_bus_add (sites)

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -12,7 +14,7 @@
 
 #include "core/error.hpp"
 #include "geo/geometry_ops.hpp"
-#include "geo/gtfs_feed.hpp"
+#include "geo/gtfs_lines.hpp"
 #include "geo/projection.hpp"
 #include "scenarios/apply.hpp"
 #include "scenarios/scenario.hpp"
@@ -71,33 +73,47 @@ json collection(json features) {
   return {{"type", "FeatureCollection"}, {"features", std::move(features)}};
 }
 
-/// Bus lines as their stop sequences (one line per route and distinct sequence), and the route ids.
-std::pair<json, std::vector<std::string>> bus_lines(territory::territory const& t) {
+constexpr double kLineSimplifyMetres = 10.0;  ///< bus lines drawn at this precision
+
+/// Bus lines for the map (geo::read_gtfs_lines: the shapes of shapes.txt where the feed has them, else
+/// the stop sequences), simplified in the world's metric CRS, and the route ids of every feed.
+std::pair<json, std::vector<std::string>> bus_lines(territory::territory const& t, int epsg) {
+  geo::transformer const to_metric{4326, epsg};
   json features = json::array();
   std::set<std::string> routes;
   for (auto const& path : t.gtfs) {
+    geo::gtfs_lines feed;
     try {
-      auto const feed = geo::read_gtfs(path.string());
-      routes.insert(feed.route_ids.begin(), feed.route_ids.end());
-      std::set<std::pair<std::string, std::vector<std::uint32_t>>> seen;
-      for (auto const& pat : feed.patterns) {
-        if (pat.trips.empty() || pat.stops.size() < 2) {
-          continue;
-        }
-        auto const& route = feed.trip_route[pat.trips.front()];
-        if (!seen.insert({route, pat.stops}).second) {
-          continue;
-        }
-        json coords = json::array();
-        for (auto s : pat.stops) {
-          coords.push_back({feed.stop_lonlat[s].x, feed.stop_lonlat[s].y});
-        }
-        features.push_back(
-            feature({{"type", "LineString"}, {"coordinates", coords}},
-                    {{"ligne", route}, {"arrets", pat.stops.size()}, {"courses", pat.trips.size()}}));
+      feed = geo::read_gtfs_lines(path.string());
+    } catch (avip::error const& e) {
+      try {  // a broken shapes.txt: the lines through their stops, and why
+        feed = geo::read_gtfs_lines(path.string(), false);
+        std::cerr << fmt::format("avipsim serve: warning: bus lines drawn through their stops: {}\n",
+                                 e.what());
+      } catch (avip::error const&) {
+        continue;  // a feed the run will refuse with its own message; the map shows no lines for it
       }
-    } catch (avip::error const&) {
-      // A feed the run will refuse with its own message; the map simply shows no lines for it.
+    }
+    routes.insert(feed.route_ids.begin(), feed.route_ids.end());
+    for (auto const& l : feed.lines) {
+      std::vector<geo::xy> metric;
+      metric.reserve(l.lonlat.size());
+      for (auto const& p : l.lonlat) {
+        metric.push_back(to_metric.forward(p));
+      }
+      json coords = json::array();
+      for (auto const& p : geo::simplify_line(metric, kLineSimplifyMetres)) {
+        auto const q = to_metric.inverse(p);
+        coords.push_back({std::round(q.x * 1e6) / 1e6, std::round(q.y * 1e6) / 1e6});
+      }
+      json props = {{"ligne", l.route},
+                    {"trace", l.shape.empty() ? "arrêts" : "shapes.txt"},
+                    {"arrets", l.stops},
+                    {"courses", l.trips}};
+      if (!l.shape.empty()) {
+        props["shape_id"] = l.shape;
+      }
+      features.push_back(feature({{"type", "LineString"}, {"coordinates", coords}}, std::move(props)));
     }
   }
   return {collection(features), std::vector<std::string>(routes.begin(), routes.end())};
@@ -207,7 +223,7 @@ editor_session::editor_session(fs::path base_file, fs::path scratch, std::string
   }
   facilities_ = collection(facilities).dump();
 
-  auto [lines, routes] = bus_lines(t);
+  auto [lines, routes] = bus_lines(t, w.epsg);
   bus_lines_ = lines.dump();
   routes_ = std::move(routes);
 

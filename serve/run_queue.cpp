@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <utility>
 
@@ -25,9 +26,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-/// Thrown at a step's end when the run was cancelled meanwhile: the run's folder is then dropped.
-struct cancelled {};
 
 json number_or_null(double v) {
   return std::isfinite(v) ? json(v) : json(nullptr);
@@ -102,11 +100,11 @@ struct run_queue::job {
   std::string state{"queued"};  ///< queued, running, done, failed, cancelled
   std::string phase{"En attente"};
   double progress{0.0};  ///< at the start of the step
-  /// The step's end and its expected seconds (0 = unknown): the progress moves on with the time spent,
-  /// from the seconds per replication of the session's earlier simulations (the engine reports none).
-  double step_to{0.0};
-  double step_expected{0.0};
-  std::chrono::steady_clock::time_point step_start{};
+  double step_to{0.0};   ///< at its end, reached when its replications are done
+  // Replications simulated in the step, of step_total (0: a step with none), counted by the engine's
+  // threads as each ends (not under the mutex: sim::run calls back from its worker threads).
+  std::atomic<int> step_done{0};
+  std::atomic<int> step_total{0};
   std::string error;
   std::vector<problem> problems;
   fs::path folder;
@@ -213,7 +211,7 @@ void run_queue::work() {
       } else {
         execute(*j);
       }
-    } catch (cancelled const&) {
+    } catch (sim::run_cancelled const&) {  // at a step's start or within a simulation
       state = "cancelled";
     } catch (std::exception const& e) {  // a run's failure is the run's, never the server's
       state = "failed";
@@ -230,19 +228,29 @@ void run_queue::work() {
   }
 }
 
-void run_queue::set_step(job& j, char const* phase, double progress, double to, double expected) {
+void run_queue::set_step(job& j, char const* phase, double progress, double to, int replications) {
   std::lock_guard lock{mutex_};
   j.phase = phase;
   j.progress = progress;
   j.step_to = to;
-  j.step_expected = expected;
-  j.step_start = std::chrono::steady_clock::now();
+  j.step_done = 0;
+  j.step_total = replications;
 }
+
+namespace {
+
+/// The engine's progress callback of a job's step: counts the replications done (called back by the
+/// engine's threads, so an atomic count rather than the queue's mutex).
+std::function<void(int, int)> counter_of(std::atomic<int>& done) {
+  return [&done](int, int) { done.fetch_add(1, std::memory_order_relaxed); };
+}
+
+}  // namespace
 
 std::shared_ptr<sim::run_results const> run_queue::base_results(job& j, int replications, std::uint64_t seed,
                                                                 std::string const& date) {
-  auto step = [&](char const* phase, double progress, double to = 0.0, double expected = 0.0) {
-    set_step(j, phase, progress, to, expected);
+  auto step = [&](char const* phase, double progress, double to = 0.0, int simulated = 0) {
+    set_step(j, phase, progress, to, simulated);
   };
   std::lock_guard lock{base_mutex_};  // one base per date, prepared and run once for the session
   auto& b = bases_[date];
@@ -257,28 +265,28 @@ std::shared_ptr<sim::run_results const> run_queue::base_results(job& j, int repl
     b->prepared = scenarios::prepare(session_.base_file(), true, false, date);
   }
   if (j.cancel) {
-    throw cancelled{};
+    throw sim::run_cancelled{};
   }
-  step("Simulation du scénario de base", 0.3, 0.55, expected_seconds(replications));
-  auto const start = std::chrono::steady_clock::now();
+  step("Simulation du scénario de base", 0.3, 0.55, replications);
   sim::run_options o;
   o.replications = replications;
   o.seed = seed;
   o.progress = false;
+  o.on_progress = counter_of(j.step_done);
+  o.cancel = &j.cancel;  // the job's cancel button stops the simulation within a month of a replication
   auto r = sim::run(b->prepared->world, b->prepared->spec.params, o);
   sim::fill_accessibility(b->prepared->world, b->prepared->spec.params, r);
-  measured(replications, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   auto shared = std::make_shared<sim::run_results const>(std::move(r));
   b->results[{replications, seed}] = shared;
   return shared;
 }
 
 void run_queue::execute(job& j) {
-  auto step = [&](char const* phase, double progress, double to = 0.0, double expected = 0.0) {
+  auto step = [&](char const* phase, double progress, double to = 0.0, int simulated = 0) {
     if (j.cancel) {
-      throw cancelled{};
+      throw sim::run_cancelled{};
     }
-    set_step(j, phase, progress, to, expected);
+    set_step(j, phase, progress, to, simulated);
   };
   step("Préparation du scénario (territoire, temps de trajet)", 0.02);
   auto stage = folders_(out_ / j.id);
@@ -299,12 +307,13 @@ void run_queue::execute(job& j) {
   std::uint64_t const seed = p.spec.seed;
   step("Scénario de base (mêmes tirages)", 0.1);
   auto const base = base_results(j, reps, seed, p.spec.date);
-  step("Simulation du scénario", 0.55, 0.9, expected_seconds(reps));
+  step("Simulation du scénario", 0.55, 0.9, reps);
   auto const start = std::chrono::steady_clock::now();
   scenarios::run_request request{reps, seed, 0, false};
+  request.on_progress = counter_of(j.step_done);
+  request.cancel = &j.cancel;
   auto res = std::make_shared<sim::run_results const>(scenarios::run_into(p, request, dir));
   double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  measured(reps, secs);
   step("Comparaison avec la base", 0.9);
   std::shared_ptr<base_run> b;
   {
@@ -330,7 +339,7 @@ void run_queue::execute(job& j) {
                   {"base", headline(*base)},
                   {"delta", delta_json(c.deltas[1])}};
   if (j.cancel) {
-    throw cancelled{};
+    throw sim::run_cancelled{};
   }
   stage->commit();
   auto const folder = out_ / j.id;
@@ -340,16 +349,6 @@ void run_queue::execute(job& j) {
   j.results = res;
   j.summary = std::move(summary);
   j.files = std::move(files);
-}
-
-double run_queue::expected_seconds(int replications) const {
-  std::lock_guard lock{mutex_};
-  return seconds_per_replication_ * replications;
-}
-
-void run_queue::measured(int replications, double seconds) {
-  std::lock_guard lock{mutex_};
-  seconds_per_replication_ = seconds / std::max(1, replications);
 }
 
 void run_queue::execute_zones(job& j) {
@@ -408,10 +407,8 @@ namespace {
 
 json job_json(auto const& j) {
   double progress = j.progress;
-  if (j.state == "running" && j.step_expected > 0 && j.step_to > progress) {
-    double const spent =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - j.step_start).count();
-    progress += (j.step_to - progress) * std::min(0.95, spent / j.step_expected);
+  if (int const total = j.step_total; j.state == "running" && total > 0 && j.step_to > progress) {
+    progress += (j.step_to - progress) * std::min(1.0, static_cast<double>(j.step_done.load()) / total);
   }
   json out = {{"id", j.id},       {"name", j.name},       {"state", j.state},
               {"phase", j.phase}, {"progress", progress}, {"seconds", j.seconds}};

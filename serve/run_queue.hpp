@@ -22,21 +22,24 @@ namespace avip::serve {
 /// The runs of a session: queued, run by a few worker threads (at most one per two cores: each run uses
 /// every core through oneTBB), each into its own folder under --out named by the server (run-001, …),
 /// compared with the base scenario on common random numbers. The HTTP threads only read their state, so
-/// the server answers while they run. A cancelled run is dropped at its next step and leaves no folder.
+/// the server answers while they run. A cancelled run stops at once (within its simulation: the engine
+/// checks the cancel flag every month of every replication) and leaves no folder.
 class run_queue {
  public:
   run_queue(editor_session const& session, run_folder_factory folders, std::filesystem::path out,
             std::size_t workers);
   run_queue(run_queue const&) = delete;
   run_queue& operator=(run_queue const&) = delete;
-  /// Cancels what is queued and waits for the running steps to end (their folders are removed).
+  /// Cancels what is queued and what runs (a simulation stops within a month of one replication, other
+  /// steps at their end) and waits for the workers; the cancelled runs' folders are removed.
   ~run_queue();
 
   /// Queues a run of the page's document `doc` (already checked); returns its id.
   std::string submit(std::string const& doc, draft_check const& checked);
   /// Runs queued and not yet started.
   [[nodiscard]] std::size_t waiting() const;
-  /// false when `id` names no run. A queued run ends at once, a running one at its next step.
+  /// false when `id` names no run. A queued run ends at once, a running one within its current step's
+  /// simulation or at the step's end (preparing and writing outputs are not interrupted).
   bool cancel(std::string const& id);
 
   /// JSON of every run (newest last), or of one (nullopt when unknown).
@@ -60,11 +63,9 @@ class run_queue {
   std::shared_ptr<sim::run_results const> base_results(job& j, int replications, std::uint64_t seed,
                                                        std::string const& date);
   [[nodiscard]] std::string next_id(std::string const& prefix);
-  /// Seconds a simulation of `replications` should take, from the last one measured (0 before any).
-  [[nodiscard]] double expected_seconds(int replications) const;
-  void measured(int replications, double seconds);
-  /// Sets the job's phase and progress (the bar moves from `progress` towards `to` over `expected` s).
-  void set_step(job& j, char const* phase, double progress, double to = 0.0, double expected = 0.0);
+  /// Sets the job's phase and progress: the bar moves from `progress` to `to` as the step's
+  /// `replications` are simulated (0: it stays at `progress`).
+  void set_step(job& j, char const* phase, double progress, double to = 0.0, int replications = 0);
 
   editor_session const& session_;
   run_folder_factory folders_;
@@ -76,7 +77,6 @@ class run_queue {
   std::map<std::string, std::shared_ptr<job>> zones_;
   std::mutex base_mutex_;
   std::map<std::string, std::shared_ptr<base_run>> bases_;  ///< by date, then replications and seed
-  double seconds_per_replication_{0.0};
   bool stopping_{false};
   int counter_{0};
   std::vector<std::thread> workers_;

@@ -246,8 +246,8 @@ int serve(server_options const& o) {
     if (!c) {
       return;
     }
-    // A simulation cannot be interrupted midway (a cancel waits for its step's end): the editor runs
-    // what a session needs; more replications are for `avipsim run`.
+    // The editor runs what a session needs (a run keeps every replication's records in memory, and the
+    // runs queued behind it wait): more replications are for `avipsim run`.
     if (c->replications > static_cast<int>(kMaxReplications)) {
       return send_error(
           res, 422, "the scenario has problems",

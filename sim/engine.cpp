@@ -1,5 +1,6 @@
 #include "sim/engine.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -252,12 +253,22 @@ run_results run(world const& w, params const& p, run_options const& options, can
   tbb::enumerable_thread_specific<std::unique_ptr<replication_state>> states;
   tbb::enumerable_thread_specific<std::vector<std::uint8_t>> sample_scratch;
   progress bar{"avipsim: replications", urep, options.progress};
+  auto const* cancel = options.cancel;
+  std::atomic<int> done{0};
+  std::atomic<bool> stopped{false};  // a replication was cut short or never started
   tbb::parallel_for(0, reps, [&](int r) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+      stopped.store(true, std::memory_order_relaxed);
+      return;
+    }
     auto& st = states.local();
     if (!st) {
       st = std::make_unique<replication_state>();
     }
-    run_replication(w, p, cand, *st, options.seed, r);
+    if (!run_replication(w, p, cand, *st, options.seed, r, cancel)) {
+      stopped.store(true, std::memory_order_relaxed);
+      return;
+    }
     auto& rec = records[static_cast<std::size_t>(r)];
     rec.groups.assign(layout.size() * group_layout::kFields, 0.0);
     tally_groups(w, p, *st, layout, rec.groups);
@@ -276,7 +287,15 @@ run_results run(world const& w, params const& p, run_options const& options, can
           year_bound(cand, bound_requests(w, p, cand, *st), st->avip_cap, simulated_months(p)).value;
     }
     bar.advance();
+    int const n = done.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (options.on_progress) {
+      options.on_progress(n, reps);
+    }
   });
+  if (stopped.load()) {
+    bar.abandon();
+    throw run_cancelled{};
+  }
   bar.finish();
 
   cell_sums total{w.grid.size()};

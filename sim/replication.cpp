@@ -319,8 +319,8 @@ int allocate_month(world const& w, params const& p, candidates const& c, replica
   return 0;
 }
 
-void run_replication(world const& w, params const& p, candidates const& c, replication_state& s,
-                     std::uint64_t seed, int replication) {
+bool run_replication(world const& w, params const& p, candidates const& c, replication_state& s,
+                     std::uint64_t seed, int replication, std::atomic<bool> const* cancel) {
   s.reset(w, p);
   auto const nf = w.families.size();
   auto const nk = w.facilities.size();
@@ -420,6 +420,9 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
   }
   std::vector<family_idx> waiting;
   for (int m = 0; m < months; ++m) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+      return false;
+    }
     bool const reported = m >= warmup;
     // 1. Stays that end this month free their places (the families placed so far: see place()).
     std::size_t still = 0;
@@ -530,6 +533,7 @@ void run_replication(world const& w, params const& p, candidates const& c, repli
       s.avip_year[s.facility[i].index()] += children_of(w, family_idx::from(i));
     }
   }
+  return true;
 }
 
 }  // namespace avip::sim

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -120,8 +121,9 @@ int allocate_month(world const& w, params const& p, candidates const& c, replica
 /// Priority-weighted value of a set of matches (params' weights), for comparing policies.
 double weighted_matches(world const& w, params const& p, std::vector<family_idx> const& matched);
 
-/// Runs one replication (warm-up then the reported year) into `s`.
-void run_replication(world const& w, params const& p, candidates const& c, replication_state& s,
-                     std::uint64_t seed, int replication);
+/// Runs one replication (warm-up then the reported year) into `s`. When `cancel` is given and becomes
+/// true, stops at the start of the next month and returns false (`s` is then incomplete).
+bool run_replication(world const& w, params const& p, candidates const& c, replication_state& s,
+                     std::uint64_t seed, int replication, std::atomic<bool> const* cancel = nullptr);
 
 }  // namespace avip::sim

@@ -98,6 +98,9 @@ async function main() {
     await page.goto(url, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="1"]', { timeout: 120000 });
     check(await page.evaluate(() => typeof L !== 'undefined' && !!L.version), 'Leaflet is loaded from the server');
+    const lines = await (await fetch(url + 'api/layers/bus_lines')).json();
+    const shaped = lines.features.filter((f) => f.properties.trace === 'shapes.txt').length;
+    check(lines.features.length > 0 && shaped > 0, `bus lines drawn from the GTFS shapes (${shaped} of ${lines.features.length})`);
 
     // The largest unlabelled crèche: centre the map on it and click its marker.
     const target = await page.evaluate(() => {
@@ -121,6 +124,18 @@ async function main() {
     await page.click('#f-label');
     await page.waitForFunction((id) => window.avipEditor.doc.edits.some((e) => e.type === 'label' && e.select.ids[0] === id), {}, target.id);
     check(true, 'labelling adds a label edit to the scenario');
+
+    // Its total places: a value out of range is refused next to the field, the base's value removes the edit.
+    const basePlaces = await page.evaluate((id) => window.avipEditor.byId.get(id).properties.places, target.id);
+    await page.$eval('#f-total', (e) => { e.value = '5000'; e.dispatchEvent(new Event('change')); });
+    await page.waitForSelector('#f-total.invalid + .field-error', { timeout: 10000 });
+    const placesError = await page.$eval('#f-total + .field-error', (e) => e.textContent);
+    check(/out of range/.test(placesError), `a total of 5000 places is refused next to its field (${placesError})`);
+    check(await page.evaluate((id) => window.avipEditor.doc.edits.some((e) => e.type === 'places' && e.select.ids[0] === id && e.places === 5000), target.id),
+      'the places field makes a places edit');
+    await page.$eval('#f-total', (e, n) => { e.value = String(n); e.dispatchEvent(new Event('change')); }, basePlaces);
+    await page.waitForFunction(() => !window.avipEditor.doc.edits.some((e) => e.type === 'places') && !document.querySelector('#f-total.invalid'), { timeout: 10000 });
+    check(true, `the base's ${basePlaces} places remove the places edit and its error`);
 
     // 20 replications, run, wait for the delta.
     await page.$eval('#replications', (e) => { e.value = '20'; e.dispatchEvent(new Event('change')); });

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <regex>
 #include <string>
@@ -48,12 +49,16 @@ std::vector<std::string> hidden_folders(fs::path const& dir) {
 }
 
 /// `avipsim serve base.json --port 0 --out runs` in a copy of the mini territory, stopped (SIGTERM) when
-/// it goes out of scope.
+/// it goes out of scope. `setup` may change the workspace (its folder given) before the server starts.
 class server {
  public:
-  explicit server(std::string const& name) : dir_{mini_workspace("serve", name)} {
+  explicit server(std::string const& name, std::function<void(fs::path const&)> const& setup = {})
+      : dir_{mini_workspace("serve", name)} {
     std::ofstream{dir_ / "base.json"}
         << R"({"name": "Mini base", "territory": "mini/territory.json", "replications": 4, "seed": 7})";
+    if (setup) {
+      setup(dir_);
+    }
     auto const log = dir_ / "log";
     pid_ = fork();
     if (pid_ == 0) {
@@ -416,5 +421,78 @@ TEST_CASE("serve: a cancelled run and a stopped server leave no folder", "[cli][
   CHECK(s.stop() == 128 + SIGTERM);
   CHECK(hidden_folders(s.runs()).empty());
   CHECK(!fs::exists(s.runs() / third));
+#endif
+}
+
+TEST_CASE("serve: cancel interrupts a running simulation, whose progress counts its replications",
+          "[cli][serve]") {
+#ifndef AVIP_WITH_SERVE
+  AVIP_SKIP("avipsim was built without the map editor (cpp-httplib or Leaflet not found)");
+#else
+  // The mini territory with 3,000 families (its 6, repeated a few metres apart, all referred) and five
+  // years simulated: 5,000 replications of the base take several seconds.
+  server s{"cancel_midway", [](fs::path const& dir) {
+             auto families = avip::test::load_json(dir / "mini" / "families.geojson");
+             auto const six = families["features"];
+             families["features"] = json::array();
+             for (int i = 0; i < 3000; ++i) {
+               auto f = six[static_cast<std::size_t>(i) % six.size()];
+               f["properties"]["id"] = "g" + std::to_string(i);
+               f["properties"]["referral_month"] = i % 12;
+               f["geometry"]["coordinates"][0] =
+                   f["geometry"]["coordinates"][0].get<double>() + (i % 100 - 50) * 1e-5;
+               f["geometry"]["coordinates"][1] =
+                   f["geometry"]["coordinates"][1].get<double>() + (i % 70 - 35) * 1e-5;
+               families["features"].push_back(f);
+             }
+             std::ofstream{dir / "mini" / "families.geojson"} << families.dump();
+           }};
+  INFO(s.log());
+  REQUIRE(s.port() > 0);
+  auto doc = json::parse(kLabel);
+  doc["replications"] = 5000;
+  doc["edits"].push_back({{"type", "params"}, {"params", {{"horizon_months", 60}, {"warmup_months", 60}}}});
+  auto const posted = s.post("/api/runs", doc.dump());
+  REQUIRE(posted);
+  INFO(posted->body);
+  REQUIRE(posted->status == 202);
+  auto const id = json::parse(posted->body)["id"].get<std::string>();
+  // The bar moves with the replications done: wait until the base's simulation is under way.
+  json seen;
+  for (int i = 0; i < 1200; ++i) {
+    seen = json::parse(s.get("/api/runs/" + id)->body);
+    double const progress = seen["progress"];
+    if (seen["state"] != "running" && seen["state"] != "queued") {
+      break;
+    }
+    if (seen["phase"] == "Simulation du scénario de base" && progress > 0.3 && progress < 0.55) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  INFO(seen.dump());
+  REQUIRE(seen["state"] == "running");
+  REQUIRE(seen["phase"] == "Simulation du scénario de base");
+  auto const asked = std::chrono::steady_clock::now();
+  REQUIRE(s.post("/api/runs/" + id + "/cancel", "{}")->status == 200);
+  json after;
+  for (int i = 0; i < 600; ++i) {
+    after = json::parse(s.get("/api/runs/" + id)->body);
+    if (after["state"] != "running") {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  double const latency = std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+  INFO(after.dump() << "\ncancelled after " << latency << " s");
+  CHECK(after["state"] == "cancelled");
+  // Within a month of one replication, not at the end of the 5,000 (several seconds): a generous bound
+  // for a loaded machine.
+  CHECK(latency < 3.0);
+  CHECK(!fs::exists(s.runs() / id));
+  CHECK(hidden_folders(s.runs()).size() == 1);  // the drafts' folder only
+  // The server still runs: the next run completes.
+  auto const next = json::parse(s.post("/api/runs", kLabel)->body)["id"].get<std::string>();
+  CHECK(s.wait(next)["state"] == "done");
 #endif
 }

@@ -85,19 +85,33 @@ function ownEdit(type, id) {
   return [i, i >= 0 ? edits()[i] : null];
 }
 
-/// A facility as the document makes it (label and hours edits by id; other selectors are the server's).
+/// A facility as the document makes it (label, hours and places edits by id; other selectors are the
+/// server's).
 function effective(f) {
   const p = f.properties;
-  const out = { avip: p.avip, hours: p.horaires, places_avip: p.places_avip };
+  const out = { avip: p.avip, hours: p.horaires, places_avip: p.places_avip, places: p.places };
   for (const e of edits()) {
     if (!e || !e.select || !Array.isArray(e.select.ids) || !e.select.ids.includes(p.id)) continue;
     if (e.type === 'label') { out.avip = e.label !== false; if (e.places) out.places_avip = e.places; }
     if (e.type === 'hours') out.hours = e.replace ? e.hours : out.hours + ', ' + e.hours;
+    if (e.type === 'places' && e.places) out.places = e.places;
   }
   return out;
 }
 
+/// The JSON pointers of a facility's fields: its own edit of each type, or where the next edit will go.
+function facilityPointers(id) {
+  const at = (type) => { const [i] = ownEdit(type, id); return `/edits/${i >= 0 ? i : edits().length}`; };
+  return { label: at('label'), hours: at('hours') + '/hours', places: at('places') + '/places' };
+}
+
 function changed() {
+  if (S.selected && $('#f-total')) {  // the edits moved: the form's fields follow their pointers
+    const ptr = facilityPointers(S.selected);
+    $('#f-label-row').dataset.pointer = ptr.label;
+    $('#f-hours').dataset.pointer = ptr.hours;
+    $('#f-total').dataset.pointer = ptr.places;
+  }
   renderJson();
   renderEdits();
   restyleFacilities();
@@ -113,6 +127,19 @@ function setLabel(id, label, places) {
     const e = { type: 'label', select: { ids: [id] }, label };
     if (label && places) e.places = places;
     edits().push(e);
+  }
+  changed();
+}
+
+/// The total places of a facility (a "places" edit); its base's value removes the edit.
+function setPlaces(id, places) {
+  const f = S.byId.get(id);
+  const [i] = ownEdit('places', id);
+  if (places && places !== f.properties.places) {
+    const e = { type: 'places', select: { ids: [id] }, places };
+    if (i >= 0) edits()[i] = e; else edits().push(e);
+  } else if (i >= 0) {
+    edits().splice(i, 1);
   }
   changed();
 }
@@ -138,13 +165,14 @@ function renderEdits() {
     box.id = 'edits';
     $('#run-section').insertBefore(box, $('#progress'));
   }
-  const names = { label: 'Label', hours: 'Horaires', add_facilities: 'Nouvelles structures', baby_bus: 'Baby Bus', bus_service: 'Desserte en bus', params: 'Paramètres' };
+  const names = { label: 'Label', hours: 'Horaires', places: 'Places', add_facilities: 'Nouvelles structures', baby_bus: 'Baby Bus', bus_service: 'Desserte en bus', params: 'Paramètres' };
   box.innerHTML = edits().length === 0 ? '<p class="note">Aucune modification : le scénario est la base.</p>'
     : '<p class="note">Modifications du scénario :</p><ol class="note">' + edits().map((e, i) => {
       let what = names[e.type] || e.type;
       if (e.select && e.select.ids) what += ' — ' + e.select.ids.slice(0, 3).map((id) => (S.byId.get(id)?.properties.nom || id)).join(', ') + (e.select.ids.length > 3 ? ` (+${e.select.ids.length - 3})` : '');
       if (e.type === 'label') what += e.label === false ? ' : retirer' : ' : labelliser';
       if (e.type === 'hours') what += ' : ' + e.hours;
+      if (e.type === 'places') what += ` : ${e.places} places`;
       if (e.type === 'add_facilities') what += ` (${(e.facilities || []).length})`;
       if (e.type === 'baby_bus') what += ` ${e.bus} (${(e.sites || []).length} site(s))`;
       if (e.type === 'bus_service') what += ` ${(e.routes || []).join(', ') || 'toutes lignes'} ${e.from || ''}–${e.to || ''}`;
@@ -214,7 +242,7 @@ function facilityStyle(f) {
   const e = effective(f);
   const sel = S.selected === p.id || S.selection.includes(p.id);
   return {
-    radius: p.type === 'assmat' ? 3 : 5 + Math.min(5, (p.places || 0) / 15),
+    radius: p.type === 'assmat' ? 3 : 5 + Math.min(5, (e.places || 0) / 15),
     color: sel ? '#000' : e.avip ? '#f5a700' : '#ffffff',
     weight: sel ? 3 : e.avip ? 3 : 1,
     fillColor: KIND_COLOUR[p.type] || '#555',
@@ -225,7 +253,8 @@ function facilityStyle(f) {
 function facilityTooltip(f) {
   const p = f.properties;
   const e = effective(f);
-  return `<b>${esc(p.nom)}</b><br>${esc(KIND_FR[p.type] || p.type)} — ${esc(p.commune)}<br>${p.places} places`
+  return `<b>${esc(p.nom)}</b><br>${esc(KIND_FR[p.type] || p.type)} — ${esc(p.commune)}<br>${e.places} places`
+    + (e.places !== p.places ? ` (base : ${p.places})` : '')
     + `<br>Horaires : ${esc(e.hours)}<br>Label AVIP : ${e.avip ? 'oui' : 'non'}${e.avip && e.places_avip ? ` (${e.places_avip} places)` : ''}`
     + (p.baby_bus ? `<br>Baby Bus ${esc(p.baby_bus)}` : '') + (p.reseau ? `<br>Réseau ${esc(p.reseau)}` : '');
 }
@@ -320,7 +349,8 @@ async function buildMap() {
     .eachLayer((l) => l.bindTooltip(`QPV <b>${esc(l.feature.properties.nom)}</b> (${esc(l.feature.properties.code)})`, { sticky: true })).addTo(S.map);
   S.layers.grid = L.layerGroup();
   S.layers.lines = L.geoJSON(lines, { style: { color: '#ff7f00', weight: 2, opacity: 0.7 } })
-    .eachLayer((l) => l.bindTooltip(`Ligne ${esc(l.feature.properties.ligne)} — ${l.feature.properties.arrets} arrêts, ${l.feature.properties.courses} courses`, { sticky: true }));
+    .eachLayer((l) => l.bindTooltip(`Ligne ${esc(l.feature.properties.ligne)} — ${l.feature.properties.arrets} arrêts, ${l.feature.properties.courses} courses`
+      + `<br>${l.feature.properties.trace === 'shapes.txt' ? 'tracé du réseau (shapes.txt)' : 'tracé d\'arrêt en arrêt'}`, { sticky: true }));
   S.layers.zones = L.layerGroup();
   S.facilities = facilities.features;
   for (const f of S.facilities) S.byId.set(f.properties.id, f);
@@ -350,18 +380,19 @@ function selectFacility(id) {
   const f = S.byId.get(id);
   const p = f.properties;
   const e = effective(f);
-  const [li] = ownEdit('label', id);
-  const [hi] = ownEdit('hours', id);
+  const ptr = facilityPointers(id);
   const box = $('#facility-form');
   box.innerHTML = `<p><b>${esc(p.nom)}</b><br><span class="note">${esc(KIND_FR[p.type])} — ${esc(p.commune)} — ${p.places} places — <code>${esc(id)}</code>`
     + (p.baby_bus ? ` — Baby Bus ${esc(p.baby_bus)}` : '') + '</span></p>'
-    + `<div class="row" data-pointer="/edits/${li >= 0 ? li : edits().length}"><label><input type="checkbox" id="f-label" ${e.avip ? 'checked' : ''}> Labellisée AVIP</label>`
+    + `<div class="row"><label>Places (agrément PMI${p.type === 'baby_bus_site' ? ', par séance' : ''}) <input type="number" id="f-total" min="1" max="1000" value="${e.places}" data-pointer="${ptr.places}"></label></div>`
+    + `<div class="row" id="f-label-row" data-pointer="${ptr.label}"><label><input type="checkbox" id="f-label" ${e.avip ? 'checked' : ''}> Labellisée AVIP</label>`
     + `<label>places labellisées <input type="number" id="f-places" min="1" max="1000" value="${e.places_avip || ''}" placeholder="part par défaut"></label></div>`
-    + `<div class="row"><label>Horaires <input id="f-hours" size="30" value="${esc(e.hours)}" data-pointer="/edits/${hi >= 0 ? hi : edits().length}/hours"></label></div><div id="f-hours-check" class="note"></div>`
+    + `<div class="row"><label>Horaires <input id="f-hours" size="30" value="${esc(e.hours)}" data-pointer="${ptr.hours}"></label></div><div id="f-hours-check" class="note"></div>`
     + '<div class="row"><button id="f-apply">Appliquer les horaires</button></div>';
   $('#facility-section').open = true;
   $('#f-label').addEventListener('change', () => setLabel(id, $('#f-label').checked, Number($('#f-places').value) || 0));
   $('#f-places').addEventListener('change', () => { if ($('#f-label').checked) setLabel(id, true, Number($('#f-places').value) || 0); });
+  $('#f-total').addEventListener('change', () => setPlaces(id, Number($('#f-total').value) || 0));
   hoursInput($('#f-hours'), $('#f-hours-check'));
   $('#f-apply').addEventListener('click', () => setHours(id, $('#f-hours').value.trim()));
   restyleFacilities();

@@ -42,3 +42,17 @@ TEST_CASE("a layer is a point layer when every geometry is a single point", "[ge
   CHECK_FALSE(all_points({from_wkt("MULTIPOINT((0 0),(1 1))")}));
   CHECK(all_points({}));
 }
+
+TEST_CASE("a polyline simplified for a map keeps its ends and the points that bend it",
+          "[geo][geometry_ops]") {
+  // 0–10 m along x with 1 m wiggles, then a 50 m turn north: at 5 m only the ends and the corner remain.
+  std::vector<xy> const line{{0, 0}, {10, 1}, {20, 0}, {30, -1}, {40, 0}, {40, 50}};
+  auto const simple = simplify_line(line, 5.0);
+  REQUIRE(simple.size() == 3);
+  CHECK(simple.front().x == 0);
+  CHECK(simple[1].x == 40);
+  CHECK(simple[1].y == 0);
+  CHECK(simple.back().y == 50);
+  CHECK(simplify_line(line, 0.0).size() == line.size());
+  CHECK(simplify_line({{0, 0}, {1, 1}}, 5.0).size() == 2);
+}

@@ -10,6 +10,7 @@
 #include "scenarios/apply.hpp"
 #include "scenarios/pipeline.hpp"
 #include "scenarios/scenario.hpp"
+#include "sim/cost.hpp"
 #include "sim/engine.hpp"
 
 using namespace avip;
@@ -71,6 +72,22 @@ TEST_CASE("validation: each problem names the file and the JSON pointer", "[scen
       {"label_places_unlabel",
        with_edits(R"([{"type": "label", "select": {"ids": ["cr-alpha"]}, "label": false, "places": 3}])"),
        "/edits/0/places: labelled places apply only to a label"},
+      {"places_fraction",
+       with_edits(R"([{"type": "places", "select": {"ids": ["mc-beta"]}, "places": 12.5}])"),
+       "/edits/0/places: expected a whole number in [1, 1000], got 12.5"},
+      {"places_zero", with_edits(R"([{"type": "places", "select": {"ids": ["mc-beta"]}, "places": 0}])"),
+       "/edits/0/places: 0 is out of range [1, 1000]"},
+      {"places_too_many",
+       with_edits(R"([{"type": "places", "select": {"ids": ["mc-beta"]}, "places": 1001}])"),
+       "/edits/0/places: 1001 is out of range [1, 1000]"},
+      {"places_text", with_edits(R"([{"type": "places", "select": {"ids": ["mc-beta"]}, "places": "12"}])"),
+       "/edits/0/places: expected a number in [1, 1000], got string"},
+      {"places_missing", with_edits(R"([{"type": "places", "select": {"ids": ["mc-beta"]}}])"),
+       "/edits/0/places: required"},
+      {"places_no_select", with_edits(R"([{"type": "places", "places": 12}])"), "/edits/0/select: required"},
+      {"places_unknown_key",
+       with_edits(R"([{"type": "places", "select": {"ids": ["mc-beta"]}, "places": 12, "place": 3}])"),
+       "/edits/0/place: unknown key 'place'"},
   };
   for (auto const& c : cases) {
     auto const f = scenario_file(c.name, c.body);
@@ -108,6 +125,14 @@ TEST_CASE("validation against the territory: selectors, ids, overlaps", "[scenar
        "at least 2 professionals"},
       {"label_places_exceed", R"([{"type": "label", "select": {"ids": ["mc-beta"]}, "places": 12}])",
        "/edits/0/places: 12 labelled places exceed the 10 PMI places of 'mc-beta'"},
+      {"places_below_labelled", R"([{"type": "label", "select": {"ids": ["mc-beta"]}, "places": 8},
+                                    {"type": "places", "select": {"ids": ["mc-beta"]}, "places": 6}])",
+       "/edits/0/places: 8 labelled places exceed the 6 PMI places of 'mc-beta' (set by /edits/1)"},
+      {"places_overlap", R"([{"type": "places", "select": {"ids": ["cr-alpha"]}, "places": 30},
+                             {"type": "places", "select": {"kind": "creche"}, "places": 40}])",
+       "/edits/1: overlaps /edits/0: both set the places of 'cr-alpha'"},
+      {"places_unknown_id", R"([{"type": "places", "select": {"ids": ["cr-nowhere"]}, "places": 30}])",
+       "no facility with id 'cr-nowhere'"},
   };
   for (auto const& c : cases) {
     auto const f = scenario_file(c.name, with_edits(c.edits));
@@ -137,6 +162,34 @@ TEST_CASE("edits change the world as asked", "[scenarios][edits]") {
   CHECK(fa.id[sim::facility_idx{4}] == "new-mc");
   CHECK(fa.commune[sim::facility_idx{4}] == sim::commune_idx{1});
   CHECK(fa.bus_id.size() == 1);
+}
+
+TEST_CASE("a places edit sets the total places, whatever its order with the labelled places",
+          "[scenarios][edits]") {
+  // mc-beta has 10 places: 12 labelled places fit once it has 14, before or after the label.
+  for (auto const& [name, edits] : std::vector<std::pair<std::string, std::string>>{
+           {"places_first", R"([{"type": "places", "select": {"ids": ["mc-beta"]}, "places": 14},
+                                {"type": "label", "select": {"ids": ["mc-beta"]}, "places": 12}])"},
+           {"places_after", R"([{"type": "label", "select": {"ids": ["mc-beta"]}, "places": 12},
+                                {"type": "places", "select": {"ids": ["mc-beta"]}, "places": 14}])"}}) {
+    INFO(name);
+    auto const p = scenarios::prepare(scenario_file(name, with_edits(edits)));
+    auto const& fa = p.world.facilities;
+    auto const k = sim::facility_idx{1};
+    REQUIRE(fa.id[k] == "mc-beta");
+    CHECK(fa.places[k] == 14);
+    CHECK(fa.avip_places[k] == 12);
+    CHECK(fa.places[sim::facility_idx{0}] == scenarios::prepare(scenario_file("no_edit", with_edits("[]")))
+                                                 .world.facilities.places[sim::facility_idx{0}]);
+  }
+  // By any selector: the labelled crèche of the mini territory, whose labelled places (a share of its
+  // places) and their funding grow with it.
+  auto const base = scenarios::prepare(scenario_file("places_base", with_edits("[]")));
+  auto const more = scenarios::prepare(scenario_file(
+      "places_more", with_edits(R"([{"type": "places", "select": {"kind": "creche"}, "places": 200}])")));
+  CHECK(more.world.facilities.places[sim::facility_idx{0}] == 200);
+  CHECK(sim::compute_cost(more.world, more.spec.params).total >
+        sim::compute_cost(base.world, base.spec.params).total);
 }
 
 TEST_CASE("facilities labelled by a scenario get its year and the labelled places it gives",
@@ -206,6 +259,18 @@ TEST_CASE("a label keeps the territory's label year, and an unlabel clears the y
   CHECK(drop.world.facilities.avip[sim::facility_idx{0}] == 0);
   CHECK(drop.world.facilities.label_year[sim::facility_idx{0}] == 0);
   CHECK(drop.world.facilities.avip_places[sim::facility_idx{0}] == 0);
+  // Its 6 labelled places do not fit in 4 places: the places edit is at fault, unless a label lowers them.
+  auto const fewer = scenario_file(
+      "places_fewer", body(R"([{"type": "places", "select": {"ids": ["cr-alpha"]}, "places": 4}])"));
+  CHECK_THROWS_WITH(
+      scenarios::prepare(fewer),
+      Catch::Contains("places_fewer.json: /edits/0/places: 'cr-alpha' has 6 labelled places, more "
+                      "than these 4 places"));
+  auto const both = scenarios::prepare(scenario_file(
+      "places_relabel", body(R"([{"type": "places", "select": {"ids": ["cr-alpha"]}, "places": 4},
+                                               {"type": "label", "select": {"ids": ["cr-alpha"]}, "places": 3}])")));
+  CHECK(both.world.facilities.places[sim::facility_idx{0}] == 4);
+  CHECK(both.world.facilities.avip_places[sim::facility_idx{0}] == 3);
   fs::remove_all(dir);
 }
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+
 #include <tbb/global_control.h>
 
 #include "core/random.hpp"
@@ -63,6 +65,71 @@ TEST_CASE("results are bit-identical for 1, 2 and 8 threads", "[sim][engine][det
       REQUIRE(runs[0].cells[cell_idx::from(c)].matched == runs[r].cells[cell_idx::from(c)].matched);
     }
   }
+}
+
+TEST_CASE("the progress callback reaches the total and changes no result", "[sim][engine][progress]") {
+  auto const m = busy_world();
+  auto const p = busy_params();
+  run_options const plain{40, 7, false};
+  auto const reference = run(m.w, p, plain);
+  for (int threads : {1, 2, 8}) {
+    tbb::global_control gc{tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads)};
+    std::atomic<int> calls{0};
+    std::atomic<int> highest{0};
+    std::atomic<int> total{0};
+    std::atomic<bool> const never{false};
+    auto o = plain;
+    o.on_progress = [&](int done, int of) {
+      ++calls;
+      total = of;
+      int seen = highest;
+      while (done > seen && !highest.compare_exchange_weak(seen, done)) {
+      }
+    };
+    o.cancel = &never;
+    auto const r = run(m.w, p, o);
+    INFO(threads << " threads");
+    CHECK(calls == 40);
+    CHECK(highest == 40);
+    CHECK(total == 40);
+    require_same(reference.island.matched, r.island.matched);
+    require_same(reference.island.unmet_full, r.island.unmet_full);
+    require_same(reference.equity.gini_communes, r.equity.gini_communes);
+    for (std::size_t c = 0; c < m.w.grid.size(); ++c) {
+      REQUIRE(reference.cells[cell_idx::from(c)].matched == r.cells[cell_idx::from(c)].matched);
+    }
+  }
+}
+
+TEST_CASE("a cancelled run stops within the replications running and throws", "[sim][engine][cancel]") {
+  auto const m = busy_world();
+  auto const p = busy_params();
+  for (int threads : {1, 2}) {
+    tbb::global_control gc{tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads)};
+    INFO(threads << " threads");
+    std::atomic<bool> cancel{false};
+    std::atomic<int> calls{0};
+    run_options o{2000, 7, false};
+    o.cancel = &cancel;
+    o.on_progress = [&](int done, int) {
+      ++calls;
+      if (done >= 5) {
+        cancel = true;
+      }
+    };
+    CHECK_THROWS_AS(run(m.w, p, o), run_cancelled);
+    // The replications already running when the flag was set stop at their next month: at most one
+    // more per thread ends.
+    CHECK(calls >= 5);
+    CHECK(calls <= 5 + threads);
+  }
+  std::atomic<bool> const already{true};
+  int calls = 0;
+  run_options o{50, 7, false};
+  o.cancel = &already;
+  o.on_progress = [&](int, int) { ++calls; };
+  CHECK_THROWS_WITH(run(m.w, p, o), "the simulation was cancelled");
+  CHECK(calls == 0);
 }
 
 TEST_CASE("more places never match fewer families (common random numbers)", "[sim][engine][invariant]") {

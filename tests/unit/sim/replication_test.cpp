@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <map>
 
 #include "core/random.hpp"
@@ -117,6 +118,25 @@ TEST_CASE("a family of two children takes two places", "[sim][replication][capac
   CHECK((s.placed_month[a.index()] >= 0) != (s.placed_month[b.index()] >= 0));
   CHECK(s.avip[0] == 2);
   CHECK(s.avip_year[0] == 2);
+}
+
+TEST_CASE("a replication stops at the next month when cancelled, and runs whole otherwise",
+          "[sim][replication][cancel]") {
+  mini_world m;
+  m.facility("creche", facility_kind::creche, 5, "Mo-Fr 07:00-18:30", 100, true, 0.4);
+  m.family(0, "Mo-Fr 08:00-17:00", mobility::walk, 0);
+  auto const p = quiet_params();
+  auto const c = build_candidates(m.w, p);
+  replication_state s;
+  std::atomic<bool> flag{true};
+  CHECK_FALSE(run_replication(m.w, p, c, s, 1, 0, &flag));
+  CHECK(s.placed_month[0] < 0);  // stopped before its first month
+  flag = false;
+  CHECK(run_replication(m.w, p, c, s, 1, 0, &flag));
+  auto const placed = s.placed_month[0];
+  CHECK(placed >= 0);
+  CHECK(run_replication(m.w, p, c, s, 1, 0));
+  CHECK(s.placed_month[0] == placed);
 }
 
 TEST_CASE("stays: contract end, renewal, continuity when a job is found, dropout, school entry",
