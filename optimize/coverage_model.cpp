@@ -314,6 +314,48 @@ bool capacities_never_bind(coverage_model const& m) {
   return true;
 }
 
+cover_lists make_cover_lists(coverage_model const& m) {
+  auto const na = m.actions();
+  auto const nn = m.nodes();
+  cover_lists c;
+  c.base_covered.assign(nn, 0);
+  c.node_offsets.assign(nn + 1, 0);
+  std::vector<std::uint32_t> last(na, UINT32_MAX);
+  for (std::uint32_t n = 0; n < nn; ++n) {
+    for (auto a = m.arc_offsets[n]; a < m.arc_offsets[n + 1]; ++a) {
+      c.base_covered[n] = m.arc_enabler[a] == 0 ? 1 : c.base_covered[n];
+    }
+    if (c.base_covered[n] == 0) {
+      for (auto a = m.arc_offsets[n]; a < m.arc_offsets[n + 1]; ++a) {
+        auto const e = m.arc_enabler[a];
+        for (auto i = m.enabler_offsets[e]; i < m.enabler_offsets[e + 1]; ++i) {
+          auto const x = m.enabler_action[i];
+          if (last[x] != n) {  // each action once per node
+            last[x] = n;
+            c.node_actions.push_back(x);
+          }
+        }
+      }
+    }
+    c.node_offsets[n + 1] = static_cast<std::uint32_t>(c.node_actions.size());
+  }
+  c.action_offsets.assign(na + 1, 0);
+  for (auto x : c.node_actions) {
+    ++c.action_offsets[x + 1];
+  }
+  for (std::size_t x = 0; x < na; ++x) {
+    c.action_offsets[x + 1] += c.action_offsets[x];
+  }
+  c.action_nodes.resize(c.node_actions.size());
+  auto fill = c.action_offsets;
+  for (std::uint32_t n = 0; n < nn; ++n) {
+    for (auto i = c.node_offsets[n]; i < c.node_offsets[n + 1]; ++i) {
+      c.action_nodes[fill[c.node_actions[i]]++] = n;
+    }
+  }
+  return c;
+}
+
 std::vector<double> unmet_demand_by_cell(sim::world const& base, sim::params const& p,
                                          sim::candidates const& c0, objective o) {
   std::vector<double> out(base.grid.size(), 0.0);

@@ -87,6 +87,18 @@ coverage_model without_useless_actions(coverage_model const& m, std::vector<std:
 /// reach it): then coverage is a weighted set cover, submodular, and the greedy's bound holds.
 bool capacities_never_bind(coverage_model const& m);
 
+/// The model in its set-cover form (meaningful when capacities_never_bind): a node not covered in the base
+/// is covered once any action of any of its arcs' enablers is chosen. Both directions as CSR, each
+/// (node, action) pair once.
+struct cover_lists {
+  std::vector<std::uint8_t> base_covered;  ///< per node: covered whatever is chosen (an arc open in the base)
+  std::vector<std::uint32_t> node_offsets;  ///< node → the actions covering it (empty for base-covered nodes)
+  std::vector<std::uint32_t> node_actions;
+  std::vector<std::uint32_t> action_offsets;  ///< action → the nodes it covers (not base-covered)
+  std::vector<std::uint32_t> action_nodes;
+};
+cover_lists make_cover_lists(coverage_model const& m);
+
 /// Expected referrals of the year of the families of objective `o` whom no base facility can serve
 /// (no candidate fit for the child's age in `c0`), summed by grid cell (cells without any: 0).
 std::vector<double> unmet_demand_by_cell(sim::world const& base, sim::params const& p,

@@ -15,60 +15,23 @@ constexpr double kGainEps = 1e-9;
 double ratio(double gain, double cost) {
   return cost <= 0 ? (gain > kGainEps ? std::numeric_limits<double>::infinity() : 0.0) : gain / cost;
 }
-/// The greedy when no capacity binds (capacities_never_bind): coverage is then a weighted set cover,
-/// a node being covered once any action of any of its arcs' enablers is chosen, so an action's gain is
-/// the demand of the uncovered nodes it reaches, kept per action and re-evaluated lazily in
-/// O(its nodes) instead of a maximum flow per evaluation.
 /// When no capacity binds (capacities_never_bind), coverage is a weighted set cover: a node is covered
 /// once any action of any of its arcs' enablers is chosen, so an action's gain is the demand of the
 /// uncovered nodes it reaches, counted in O(its nodes) instead of by a maximum flow.
 class cover_index {
  public:
-  explicit cover_index(coverage_model const& m) : m_{&m}, done_(m.nodes(), 0), value_{m.constant} {
+  explicit cover_index(coverage_model const& m) : m_{&m}, lists_{make_cover_lists(m)}, value_{m.constant} {
     auto const na = m.actions();
-    auto const nn = m.nodes();
-    offsets_.assign(na + 1, 0);
-    std::vector<std::uint32_t> last(na, UINT32_MAX);
-    auto for_each_action = [&](std::uint32_t n, auto&& f) {
-      for (auto a = m.arc_offsets[n]; a < m.arc_offsets[n + 1]; ++a) {
-        auto const e = m.arc_enabler[a];
-        for (auto i = m.enabler_offsets[e]; i < m.enabler_offsets[e + 1]; ++i) {
-          auto const x = m.enabler_action[i];
-          if (last[x] != n) {  // each node once per action
-            last[x] = n;
-            f(x);
-          }
-        }
-      }
-    };
-    for (std::uint32_t n = 0; n < nn; ++n) {
-      for (auto a = m.arc_offsets[n]; a < m.arc_offsets[n + 1]; ++a) {
-        done_[n] = m.arc_enabler[a] == 0 ? 1 : done_[n];
-      }
-      if (done_[n] != 0) {
-        value_ += m.demand[n];
-        continue;
-      }
-      for_each_action(n, [&](std::uint32_t x) { ++offsets_[x + 1]; });
-    }
-    for (std::size_t x = 0; x < na; ++x) {
-      offsets_[x + 1] += offsets_[x];
-    }
-    nodes_.resize(offsets_[na]);
-    auto fill = offsets_;
-    std::fill(last.begin(), last.end(), UINT32_MAX);
-    for (std::uint32_t n = 0; n < nn; ++n) {
-      if (done_[n] == 0) {
-        for_each_action(n, [&](std::uint32_t x) { nodes_[fill[x]++] = n; });
-      }
+    done_ = lists_.base_covered;
+    for (std::size_t n = 0; n < m.nodes(); ++n) {
+      value_ += done_[n] != 0 ? m.demand[n] : 0.0;
     }
     gains_.assign(na, 0.0);
     for (std::size_t x = 0; x < na; ++x) {
-      for (auto i = offsets_[x]; i < offsets_[x + 1]; ++i) {
-        gains_[x] += m.demand[nodes_[i]];
+      for (auto i = lists_.action_offsets[x]; i < lists_.action_offsets[x + 1]; ++i) {
+        gains_[x] += m.demand[lists_.action_nodes[i]];
       }
     }
-    seen_.assign(na, 0);
   }
   /// Demand covered now, the constant included.
   [[nodiscard]] double value() const { return value_; }
@@ -76,23 +39,15 @@ class cover_index {
   [[nodiscard]] double gain(std::uint32_t x) const { return gains_[x]; }
   void take(std::uint32_t x) {
     auto const& m = *m_;
-    for (auto i = offsets_[x]; i < offsets_[x + 1]; ++i) {
-      auto const n = nodes_[i];
+    for (auto i = lists_.action_offsets[x]; i < lists_.action_offsets[x + 1]; ++i) {
+      auto const n = lists_.action_nodes[i];
       if (done_[n] != 0) {
         continue;
       }
       done_[n] = 1;
       value_ += m.demand[n];
-      ++stamp_;
-      for (auto a = m.arc_offsets[n]; a < m.arc_offsets[n + 1]; ++a) {
-        auto const e = m.arc_enabler[a];
-        for (auto j = m.enabler_offsets[e]; j < m.enabler_offsets[e + 1]; ++j) {
-          auto const y = m.enabler_action[j];
-          if (seen_[y] != stamp_) {
-            seen_[y] = stamp_;
-            gains_[y] -= m.demand[n];
-          }
-        }
+      for (auto j = lists_.node_offsets[n]; j < lists_.node_offsets[n + 1]; ++j) {
+        gains_[lists_.node_actions[j]] -= m.demand[n];
       }
     }
     gains_[x] = 0.0;
@@ -100,13 +55,10 @@ class cover_index {
 
  private:
   coverage_model const* m_;
+  cover_lists lists_;
   std::vector<std::uint8_t> done_;
   double value_;
-  std::vector<std::uint32_t> offsets_;  ///< action → its nodes (CSR)
-  std::vector<std::uint32_t> nodes_;
   std::vector<double> gains_;  ///< per action: the demand of its nodes not yet covered
-  std::vector<std::uint32_t> seen_;
-  std::uint32_t stamp_{0};
 };
 
 /// The cost-benefit greedy in its set-cover form (see cover_index): gains are exact at every step, so

@@ -1,12 +1,18 @@
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #ifdef AVIP_HAVE_CBC
-#include <Cbc_C_Interface.h>
+#include <CbcModel.hpp>
+#include <CbcSolver.hpp>
+#include <ClpSimplex.hpp>
+#include <OsiClpSolverInterface.hpp>
 #endif
 
 #include "optimize/solvers.hpp"
@@ -20,6 +26,10 @@ namespace {
 /// Demand in thousandths of a family, so that CBC's absolute tolerances (1e-6 and the like) stay far
 /// below the objective's unit.
 constexpr double kScale = 1000.0;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 std::string status_text(int status, int secondary, bool optimal, bool has_solution) {
   if (optimal) {
@@ -171,41 +181,103 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
   }
   r.variables = static_cast<int>(cols.size());
   r.constraints = static_cast<int>(row_hi.size());
-  Cbc_Model* model = Cbc_newModel();
-  Cbc_loadProblem(model, static_cast<int>(cols.size()), static_cast<int>(row_hi.size()), starts.data(),
-                  index.data(), value.data(), lb.data(), ub.data(), obj.data(), row_lo.data(), row_hi.data());
-  Cbc_setObjSense(model, -1.0);  // maximise
+  // CBC through its C++ interface, set up as its C interface does (CbcMain0, then CbcMain1 with options),
+  // so that Clp gets a wall-clock deadline: CbcMain1 solves the root linear relaxation before its own time
+  // limit applies, and on large set-cover-like models that one LP can take far longer than the limit.
+  OsiClpSolverInterface lp;
+  CbcModel model{lp};
+  CbcSolverUsefulData data;
+  CbcMain0(model, data);
+  data.noPrinting_ = true;
+  auto* solver = dynamic_cast<OsiClpSolverInterface*>(model.solver());
+  solver->loadProblem(static_cast<int>(cols.size()), static_cast<int>(row_hi.size()), starts.data(),
+                      index.data(), value.data(), lb.data(), ub.data(), obj.data(), row_lo.data(),
+                      row_hi.data());
+  solver->setObjSense(-1.0);  // maximise
   for (int a = 0; a < na; ++a) {
-    Cbc_setInteger(model, a);
+    solver->setInteger(a);
   }
-  Cbc_setLogLevel(model, 0);
-  Cbc_setMaximumSeconds(model, time_limit_seconds);
-  Cbc_setParameter(model, "threads", "1");
-  Cbc_setParameter(model, "timeMode", "elapsed");  // the limit is wall-clock time, not CPU time
+  solver->messageHandler()->setLogLevel(0);
+  model.setLogLevel(0);
+  model.messageHandler()->setLogLevel(0);
+  // In the set-cover form, the start is first improved by swaps, and the Lagrangian relaxation gives a
+  // bound in a few seconds: on large maximal-covering models Clp's root relaxation can take far longer
+  // than the limit, and that bound is then what proves the gap.
+  portfolio improved;
+  if (shares && start != nullptr && !start->actions.empty()) {
+    improved = improve_by_swaps(m, l, *start, 0.1 * time_limit_seconds);
+    start = &improved;
+  }
+  double lagrangian = std::numeric_limits<double>::infinity();
+  std::string lagrangian_text;
+  if (shares) {
+    double const lower = start != nullptr && !start->actions.empty() ? start->covered : m.constant;
+    auto const lag = lagrangian_bound(m, l, lower, 0.15 * time_limit_seconds);
+    lagrangian = std::max(lag.bound, lower);
+    lagrangian_text = fmt::format("; Lagrangian bound {:.3f} ({} subgradient iterations, {:.1f} s)",
+                                  lag.bound, lag.iterations, lag.seconds);
+  }
+  ClpSimplex* clp = solver->getModelPtr();
+  clp->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));  // kept by CBC's copies
+  solver->initialSolve();
+  r.root_seconds = seconds_since(t0);
+  if (!solver->isProvenOptimal()) {
+    // The root relaxation was not solved in time (or is infeasible: it cannot be, every column has 0 in its
+    // bounds): no bound from CBC, the start is kept as it is.
+    r.root_solved = false;
+    r.status = solver->isAbandoned() ? "root linear relaxation abandoned by Clp"
+                                     : "stopped on the time limit before the root linear relaxation was "
+                                       "solved (Clp)";
+    if (start != nullptr && !start->actions.empty()) {
+      r.best = *start;
+      r.has_solution = true;
+      r.status += ", start solution kept";
+    } else {
+      r.status += ", no integer solution";
+    }
+    r.bound = lagrangian;
+    r.status += lagrangian_text;
+    r.gap = r.has_solution && std::isfinite(r.bound) && r.best.covered > 0
+                ? (r.bound - r.best.covered) / r.best.covered
+                : std::numeric_limits<double>::infinity();
+    r.seconds = seconds_since(t0);
+    return r;
+  }
+  r.root_solved = true;
+  r.root_bound = m.constant + solver->getObjValue() / kScale;
+  clp->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
+  model.setMaximumSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
   if (start != nullptr && !start->actions.empty()) {
-    std::vector<int> idx(static_cast<std::size_t>(na));
+    std::vector<std::string> names;
+    std::vector<char const*> name_ptrs;
     std::vector<double> val(static_cast<std::size_t>(na), 0.0);
     for (int a = 0; a < na; ++a) {
-      idx[static_cast<std::size_t>(a)] = a;
+      names.push_back(solver->getColName(a));
+    }
+    for (auto const& n : names) {
+      name_ptrs.push_back(n.c_str());
     }
     for (auto a : start->actions) {
       val[a] = 1.0;
     }
-    Cbc_setMIPStartI(model, na, idx.data(), val.data());
+    model.setMIPStart(na, name_ptrs.data(), val.data());
   }
   if (relative_gap > 0) {
     // The gap is that of the covered demand, the constant included; CBC's objective leaves the constant
     // out, so the tolerance is given absolute, from a lower bound of the optimum (the start's coverage).
     double const lower = start != nullptr ? start->covered : m.constant;
-    Cbc_setAllowableGap(model, relative_gap * std::max(lower, 1e-3) * kScale);
+    model.setAllowableGap(relative_gap * std::max(lower, 1e-3) * kScale);
   }
-  Cbc_solve(model);
-  r.cbc_status = Cbc_status(model);
-  r.cbc_secondary_status = Cbc_secondaryStatus(model);
-  r.proven_optimal = Cbc_isProvenOptimal(model) != 0;
-  double const* x = Cbc_bestSolution(model);
+  // The limit is wall-clock time, not CPU time; one thread (the simulations use the others).
+  std::array<char const*, 9> argv{"avipsim", "-threads", "1",      "-timeMode", "elapsed",
+                                  "-log",    "0",        "-solve", "-quit"};
+  CbcMain1(static_cast<int>(argv.size()), argv.data(), model, nullptr, data);
+  r.cbc_status = model.status();
+  r.cbc_secondary_status = model.secondaryStatus();
+  r.proven_optimal = model.isProvenOptimal();
+  double const* x = model.bestSolution();
   r.has_solution = x != nullptr;
-  r.bound = m.constant + Cbc_getBestPossibleObjValue(model) / kScale;
+  r.bound = std::min(m.constant + model.getBestPossibleObjValue() / kScale, lagrangian);
   if (r.has_solution) {
     std::vector<std::uint32_t> chosen;
     for (int a = 0; a < na; ++a) {
@@ -225,8 +297,8 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     r.status = fmt::format("optimal within the allowed gap of {:g} % (CBC; proven gap {:.3f} %)",
                            100 * relative_gap, 100 * r.gap);
   }
-  Cbc_deleteModel(model);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.status += lagrangian_text;
+  r.seconds = seconds_since(t0);
   return r;
 }
 

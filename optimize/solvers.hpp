@@ -40,6 +40,23 @@ portfolio greedy(coverage_model const& m, limits const& l, std::vector<std::uint
 /// Re-orders a portfolio by greedy gain per euro within itself and fills `marginal` and `covered`.
 portfolio order_by_gain(coverage_model const& m, std::vector<std::uint32_t> const& actions);
 
+/// In the set-cover form (capacities_never_bind only): swaps one chosen action for another while that
+/// covers more and fits the budget, the count and the groups (first improvement, best replacement), for at
+/// most `seconds`. Returns `start` when no swap improves it, else the new portfolio ordered by gain.
+portfolio improve_by_swaps(coverage_model const& m, limits const& l, portfolio const& start, double seconds);
+
+/// An upper bound of the covered demand from the Lagrangian relaxation of the coverage rows (set-cover form
+/// only), by subgradient descent for at most `seconds` and `max_iterations`; `lower`: a portfolio's
+/// coverage, the target of the steps. Any iteration's value is a valid bound; at convergence it is the
+/// linear relaxation's.
+struct lagrangian_result {
+  double bound{0.0};
+  int iterations{0};
+  double seconds{0.0};
+};
+lagrangian_result lagrangian_bound(coverage_model const& m, limits const& l, double lower, double seconds,
+                                   int max_iterations = 5000);
+
 /// The exact model solved by CBC under a time limit.
 struct mip_result {
   bool available{false};  ///< built with CBC
@@ -52,6 +69,11 @@ struct mip_result {
   double bound{0.0};  ///< CBC's best possible objective (families a year, the constant included)
   double gap{0.0};    ///< (bound − best) ÷ best, proven
   double seconds{0.0};
+  /// The root linear relaxation, solved by Clp before CBC's search under the same deadline: when it is not
+  /// solved in time, CBC does not run (no bound: `bound` and `gap` are infinite) and the start is kept.
+  bool root_solved{false};
+  double root_bound{0.0};  ///< its value (families a year, the constant included)
+  double root_seconds{0.0};
   int variables{0};
   int constraints{0};
   std::vector<std::uint32_t> best_in_model;  ///< `best`'s actions as the model numbers them
