@@ -219,12 +219,12 @@ int main(int argc, char** argv) {
       };
       mip_json = fmt::format(
           R"({{"seconds": {:.3f}, "objective": {:.6f}, "recomputed": {:.6f}, "bound": {}, "gap": {}, )"
-          R"("proven_optimal": {}, "status": "{}", "root_solved": {}, "root_seconds": {:.3f}, "root_bound": {}, )"
+          R"("proven_optimal": {}, "status": "{}", "root_solved": {}, "root_bound": {}, )"
           R"("variables": {}, "constraints": {}, "sites": {}}})",
           mip.seconds, mip.best.covered, mip_check, finite(mip.bound), finite(mip.gap),
           mip.proven_optimal ? "true" : "false", mip.status, mip.root_solved ? "true" : "false",
-          mip.root_seconds, mip.root_solved ? finite(mip.root_bound) : std::string{"null"}, mip.variables,
-          mip.constraints, list(mip.best.actions));
+          mip.root_solved ? finite(mip.root_bound) : std::string{"null"}, mip.variables, mip.constraints,
+          list(mip.best.actions));
     }
     std::printf(
         "%s\n",

@@ -217,35 +217,9 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     lagrangian_text = fmt::format("; Lagrangian bound {:.3f} ({} subgradient iterations, {:.1f} s)",
                                   lag.bound, lag.iterations, lag.seconds);
   }
-  ClpSimplex* clp = solver->getModelPtr();
-  clp->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));  // kept by CBC's copies
-  solver->initialSolve();
-  r.root_seconds = seconds_since(t0);
-  if (!solver->isProvenOptimal()) {
-    // The root relaxation was not solved in time (or is infeasible: it cannot be, every column has 0 in its
-    // bounds): no bound from CBC, the start is kept as it is.
-    r.root_solved = false;
-    r.status = solver->isAbandoned() ? "root linear relaxation abandoned by Clp"
-                                     : "stopped on the time limit before the root linear relaxation was "
-                                       "solved (Clp)";
-    if (start != nullptr && !start->actions.empty()) {
-      r.best = *start;
-      r.has_solution = true;
-      r.status += ", start solution kept";
-    } else {
-      r.status += ", no integer solution";
-    }
-    r.bound = lagrangian;
-    r.status += lagrangian_text;
-    r.gap = r.has_solution && std::isfinite(r.bound) && r.best.covered > 0
-                ? (r.bound - r.best.covered) / r.best.covered
-                : std::numeric_limits<double>::infinity();
-    r.seconds = seconds_since(t0);
-    return r;
-  }
-  r.root_solved = true;
-  r.root_bound = m.constant + solver->getObjValue() / kScale;
-  clp->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
+  // Clp gets the deadline too, and keeps it in the copies CBC makes: CbcMain1 solves the root relaxation
+  // before its own time limit applies.
+  solver->getModelPtr()->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
   model.setMaximumSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
   if (start != nullptr && !start->actions.empty()) {
     std::vector<std::string> names;
@@ -262,11 +236,13 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     }
     model.setMIPStart(na, name_ptrs.data(), val.data());
   }
+  double allowable = 0.0;  // families a year
   if (relative_gap > 0) {
     // The gap is that of the covered demand, the constant included; CBC's objective leaves the constant
     // out, so the tolerance is given absolute, from a lower bound of the optimum (the start's coverage).
     double const lower = start != nullptr ? start->covered : m.constant;
-    model.setAllowableGap(relative_gap * std::max(lower, 1e-3) * kScale);
+    allowable = relative_gap * std::max(lower, 1e-3);
+    model.setAllowableGap(allowable * kScale);
   }
   // The limit is wall-clock time, not CPU time; one thread (the simulations use the others).
   std::array<char const*, 9> argv{"avipsim", "-threads", "1",      "-timeMode", "elapsed",
@@ -275,9 +251,36 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
   r.cbc_status = model.status();
   r.cbc_secondary_status = model.secondaryStatus();
   r.proven_optimal = model.isProvenOptimal();
+  auto const nodes = model.getNodeCount();
+  r.root_solved = nodes > 0 || r.proven_optimal || model.solver()->isProvenOptimal();
+  if (!r.root_solved) {
+    // Stopped before the root relaxation was solved: CBC has neither a bound nor read the start.
+    r.status = "stopped on the time limit before the root linear relaxation was solved (Clp)";
+    if (start != nullptr && !start->actions.empty()) {
+      r.best = *start;
+      r.has_solution = true;
+      r.status += ", start solution kept";
+    } else {
+      r.status += ", no integer solution";
+    }
+    r.bound = lagrangian;
+    r.status += lagrangian_text;
+    r.gap = r.has_solution && std::isfinite(r.bound) && r.best.covered > 0
+                ? std::max(0.0, (r.bound - r.best.covered) / r.best.covered)
+                : std::numeric_limits<double>::infinity();
+    r.seconds = seconds_since(t0);
+    return r;
+  }
+  // The root relaxation's value (CBC minimises internally) is a bound; CBC's best possible value is one
+  // only once its search has begun: stopped at the root, CBC 2.10 gives its incumbent's value there. A
+  // search completed at the root proves the incumbent within the allowed gap.
+  r.root_bound = m.constant + model.getContinuousObjective() * solver->getObjSense() / kScale;
+  r.bound = std::min(r.root_bound, lagrangian);
   double const* x = model.bestSolution();
   r.has_solution = x != nullptr;
-  r.bound = std::min(m.constant + model.getBestPossibleObjValue() / kScale, lagrangian);
+  if (nodes > 0) {
+    r.bound = std::min(r.bound, m.constant + model.getBestPossibleObjValue() / kScale);
+  }
   if (r.has_solution) {
     std::vector<std::uint32_t> chosen;
     for (int a = 0; a < na; ++a) {
@@ -286,6 +289,9 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
       }
     }
     r.best = order_by_gain(m, chosen);
+    if (nodes == 0 && r.proven_optimal) {
+      r.bound = std::min(r.bound, r.best.covered + allowable);
+    }
     // The portfolio's coverage is recomputed by maximum flow (the figure the greedy reports too); CBC's
     // bound is raised to it when tolerances leave it a hair below.
     r.bound = std::max(r.bound, r.best.covered);

@@ -69,11 +69,11 @@ struct mip_result {
   double bound{0.0};  ///< CBC's best possible objective (families a year, the constant included)
   double gap{0.0};    ///< (bound − best) ÷ best, proven
   double seconds{0.0};
-  /// The root linear relaxation, solved by Clp before CBC's search under the same deadline: when it is not
-  /// solved in time, CBC does not run (no bound: `bound` and `gap` are infinite) and the start is kept.
+  /// Whether CBC solved the root linear relaxation before the deadline (Clp has it too): when not, CBC
+  /// found no bound and did not read the start, which is kept; the bound is then the Lagrangian one
+  /// (set-cover form) or infinite.
   bool root_solved{false};
-  double root_bound{0.0};  ///< its value (families a year, the constant included)
-  double root_seconds{0.0};
+  double root_bound{0.0};  ///< the root relaxation's value (families a year, the constant included)
   int variables{0};
   int constraints{0};
   std::vector<std::uint32_t> best_in_model;  ///< `best`'s actions as the model numbers them
