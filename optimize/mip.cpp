@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -217,8 +218,39 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     lagrangian_text = fmt::format("; Lagrangian bound {:.3f} ({} subgradient iterations, {:.1f} s)",
                                   lag.bound, lag.iterations, lag.seconds);
   }
-  // Clp gets the deadline too, and keeps it in the copies CBC makes: CbcMain1 solves the root relaxation
-  // before its own time limit applies.
+  // When CBC has no result: the start is kept, with the Lagrangian bound in the set-cover form.
+  auto without_cbc = [&](std::string status) {
+    r.status = std::move(status);
+    if (start != nullptr && !start->actions.empty()) {
+      r.best = *start;
+      r.has_solution = true;
+      r.status += ", start solution kept";
+    } else {
+      r.status += ", no integer solution";
+    }
+    r.bound = r.has_solution ? std::max(lagrangian, r.best.covered) : lagrangian;
+    r.status += lagrangian_text;
+    r.gap = r.has_solution && std::isfinite(r.bound) && r.best.covered > 0
+                ? (r.bound - r.best.covered) / r.best.covered
+                : std::numeric_limits<double>::infinity();
+    r.seconds = seconds_since(t0);
+    return r;
+  };
+  // CbcMain1 solves the root relaxation before its own time limit applies, and on large set-cover-like
+  // models that one LP can take far longer than the limit; given Clp's deadline, CBC 2.10 still spends
+  // seconds after it. So the root is first solved on a copy, under the deadline: when that fails, CBC does
+  // not run. (CBC then solves the root again: giving it the copy's basis changes its search, for the worse
+  // on the MCLP benchmark.)
+  {
+    std::unique_ptr<OsiSolverInterface> probe{solver->clone()};
+    auto* clp_probe = dynamic_cast<OsiClpSolverInterface*>(probe.get());
+    clp_probe->getModelPtr()->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
+    clp_probe->initialSolve();
+    r.root_solved = clp_probe->isProvenOptimal();
+  }
+  if (!r.root_solved) {
+    return without_cbc("stopped on the time limit before the root linear relaxation was solved (Clp)");
+  }
   solver->getModelPtr()->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
   model.setMaximumSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
   if (start != nullptr && !start->actions.empty()) {
@@ -252,24 +284,10 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
   r.cbc_secondary_status = model.secondaryStatus();
   r.proven_optimal = model.isProvenOptimal();
   auto const nodes = model.getNodeCount();
-  r.root_solved = nodes > 0 || r.proven_optimal || model.solver()->isProvenOptimal();
-  if (!r.root_solved) {
-    // Stopped before the root relaxation was solved: CBC has neither a bound nor read the start.
-    r.status = "stopped on the time limit before the root linear relaxation was solved (Clp)";
-    if (start != nullptr && !start->actions.empty()) {
-      r.best = *start;
-      r.has_solution = true;
-      r.status += ", start solution kept";
-    } else {
-      r.status += ", no integer solution";
-    }
-    r.bound = lagrangian;
-    r.status += lagrangian_text;
-    r.gap = r.has_solution && std::isfinite(r.bound) && r.best.covered > 0
-                ? std::max(0.0, (r.bound - r.best.covered) / r.best.covered)
-                : std::numeric_limits<double>::infinity();
-    r.seconds = seconds_since(t0);
-    return r;
+  if (nodes == 0 && !r.proven_optimal && model.bestSolution() == nullptr) {
+    r.root_solved = false;  // CBC's own root solve ran out of time
+    return without_cbc(
+        "stopped on the time limit in CBC's root node, before it read the start or found a solution");
   }
   // The root relaxation's value (CBC minimises internally) is a bound; CBC's best possible value is one
   // only once its search has begun: stopped at the root, CBC 2.10 gives its incumbent's value there. A
