@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "geo/gtfs_check.hpp"
 #include "geo/gtfs_feed.hpp"
+#include "gtfs_fixture.hpp"
 
 // Defects found by the bad-input campaign (tests/campaign/bad_inputs.py): feeds that `avipsim check`
 // refused but `run` read without a word (a trip of an unknown route, no routes.txt), and feeds both read
@@ -21,10 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path campaign_feed(std::string const& name, std::map<std::string, std::string> const& files = {}) {
-  auto d = fs::temp_directory_path() / ("avip_gtfs_campaign_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  std::map<std::string, std::string> all{
+  std::map<std::string, std::string> const all{
       {"stops.txt",
        "stop_id,stop_name,stop_lat,stop_lon\nA,a,-21.0,55.40\nB,b,-21.0,55.41\nC,c,-21.0,55.42\n"},
       {"routes.txt", "route_id,route_type\nR1,3\n"},
@@ -36,15 +34,7 @@ fs::path campaign_feed(std::string const& name, std::map<std::string, std::strin
        "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
        "WK,1,1,1,1,1,0,0,20250101,20250630\n"},
   };
-  for (auto const& [k, v] : files) {
-    all[k] = v;
-  }
-  for (auto const& [k, v] : all) {
-    if (!v.empty() || k == "stop_times.txt") {
-      std::ofstream{d / k} << v;
-    }
-  }
-  return d;
+  return avip::test::write_feed("gtfs_campaign_" + name, all, files, {"stop_times.txt"});
 }
 
 std::string read_error(fs::path const& d) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "geo/gtfs_calendar.hpp"
 #include "geo/gtfs_check.hpp"
 #include "geo/gtfs_feed.hpp"
+#include "gtfs_fixture.hpp"
 
 using namespace avip::geo;
 namespace fs = std::filesystem;
@@ -24,10 +26,7 @@ constexpr std::int32_t hms(int h, int m, int s = 0) {
 /// A small feed: route R1 on weekdays (WK), route R2 on Saturdays only (SA), from 2025-01-01 (a
 /// Wednesday) to 2025-06-30 (a Monday); `files` replaces or adds files.
 fs::path feed(std::string const& name, std::map<std::string, std::string> const& files = {}) {
-  auto d = fs::temp_directory_path() / ("avip_gtfs_feed_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  std::map<std::string, std::string> all{
+  std::map<std::string, std::string> const all{
       {"stops.txt",
        "stop_id,stop_name,stop_lat,stop_lon\nA,a,-21.0,55.40\nB,b,-21.0,55.41\nC,c,-21.0,55.42\n"},
       {"routes.txt", "route_id,route_type\nR1,3\nR2,3\n"},
@@ -41,13 +40,14 @@ fs::path feed(std::string const& name, std::map<std::string, std::string> const&
        "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
        "WK,1,1,1,1,1,0,0,20250101,20250630\nSA,0,0,0,0,0,1,0,20250101,20250630\n"},
   };
-  for (auto const& [k, v] : files) {
-    all[k] = v;
-  }
+  std::set<std::string> every;  // every file is written, even empty
   for (auto const& [k, v] : all) {
-    std::ofstream{d / k} << v;
+    every.insert(k);
   }
-  return d;
+  for (auto const& [k, v] : files) {
+    every.insert(k);
+  }
+  return avip::test::write_feed("gtfs_feed_" + name, all, files, every);
 }
 
 std::string with_time(std::string const& t) {

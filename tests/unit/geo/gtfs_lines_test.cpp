@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "geo/gtfs_lines.hpp"
+#include "gtfs_fixture.hpp"
 
 using namespace avip::geo;
 namespace fs = std::filesystem;
@@ -20,10 +21,7 @@ namespace {
 /// stops on shape SH2, T4 names a shape shapes.txt lacks; R2's trip S1 has no shape_id. `files`
 /// replaces or adds files ("" removes one).
 fs::path feed(std::string const& name, std::map<std::string, std::string> const& files = {}) {
-  auto d = fs::temp_directory_path() / ("avip_gtfs_lines_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  std::map<std::string, std::string> all{
+  std::map<std::string, std::string> const all{
       {"stops.txt",
        "stop_id,stop_name,stop_lat,stop_lon\nA,a,-21.0,55.40\nB,b,-21.0,55.41\nC,c,-21.0,55.42\n"},
       {"routes.txt", "route_id,route_type\nR1,3\nR2,3\n"},
@@ -46,15 +44,7 @@ fs::path feed(std::string const& name, std::map<std::string, std::string> const&
        "SH1,-21.001,55.405,2\nSH1,-21.0,55.40,1\nSH1,-21.0,55.42,3\n"
        "SH2,-21.0,55.40,0\nSH2,-20.99,55.41,5\nSH2,-21.0,55.42,9\n"},
   };
-  for (auto const& [k, v] : files) {
-    all[k] = v;
-  }
-  for (auto const& [k, v] : all) {
-    if (!v.empty()) {
-      std::ofstream{d / k} << v;
-    }
-  }
-  return d;
+  return avip::test::write_feed("gtfs_lines_" + name, all, files);
 }
 
 gtfs_lines::line const& line_of(gtfs_lines const& g, std::string const& route, std::string const& shape) {

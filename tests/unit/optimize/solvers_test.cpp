@@ -136,22 +136,20 @@ TEST_CASE("a larger budget never covers fewer in the coverage model", "[optimize
 
 namespace {
 
-/// A maximal covering instance as a coverage model: `n` demand nodes, `a` sites at cost 1, node i
-/// reachable from sites (i·7 + j·13) mod a for j < 3, one facility that never fills.
-coverage_model covering(std::uint32_t n, std::uint32_t a) {
+/// A maximal covering instance as a coverage model: node i of demand `demand(i)` is reachable from the
+/// sites `sites(i)` (one enabler each), one facility that never fills; `a` sites at cost 1, no groups.
+template <class Demand, class Sites>
+coverage_model set_cover_model(std::uint32_t n, std::uint32_t a, Demand demand, Sites sites) {
   coverage_model m;
   m.cost.assign(a, 1.0);
   m.group.assign(a, -1);
   m.arc_offsets.push_back(0);
   double total = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
-    m.demand.push_back(1.0 + (i * 37 % 11));
+    m.demand.push_back(demand(i));
     total += m.demand.back();
-    std::set<std::uint32_t> sites;
-    for (std::uint32_t j = 0; j < 3; ++j) {
-      sites.insert((i * 7 + j * 13) % a);
-    }
-    m.enabler_action.insert(m.enabler_action.end(), sites.begin(), sites.end());
+    std::set<std::uint32_t> const reach = sites(i);
+    m.enabler_action.insert(m.enabler_action.end(), reach.begin(), reach.end());
     m.enabler_offsets.push_back(static_cast<std::uint32_t>(m.enabler_action.size()));
     m.arc_facility.push_back(0);
     m.arc_enabler.push_back(i + 1);
@@ -162,6 +160,19 @@ coverage_model covering(std::uint32_t n, std::uint32_t a) {
   m.world_facility = {0};
   m.total_demand = total;
   return m;
+}
+
+/// `n` demand nodes, `a` sites, node i reachable from sites (i·7 + j·13) mod a for j < 3.
+coverage_model covering(std::uint32_t n, std::uint32_t a) {
+  return set_cover_model(
+      n, a, [](std::uint32_t i) { return 1.0 + (i * 37 % 11); },
+      [a](std::uint32_t i) {
+        std::set<std::uint32_t> sites;
+        for (std::uint32_t j = 0; j < 3; ++j) {
+          sites.insert((i * 7 + j * 13) % a);
+        }
+        return sites;
+      });
 }
 
 }  // namespace
@@ -208,14 +219,20 @@ namespace {
 /// sites of `a` drawn by a fixed linear congruential sequence, with groups of two exclusive sites when
 /// `grouped`.
 coverage_model random_covering(std::uint32_t n, std::uint32_t a, std::uint32_t k, bool grouped) {
-  coverage_model m;
   std::uint64_t state = 974;
   auto next = [&] {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
     return static_cast<std::uint32_t>(state >> 33);
   };
-  m.cost.resize(a);
-  m.group.assign(a, -1);
+  auto m = set_cover_model(
+      n, a, [&](std::uint32_t) { return 1.0 + next() % 30; },
+      [&](std::uint32_t) {
+        std::set<std::uint32_t> sites;
+        for (std::uint32_t j = 0; j < k; ++j) {
+          sites.insert(next() % a);
+        }
+        return sites;
+      });
   for (std::uint32_t x = 0; x < a; ++x) {
     m.cost[x] = 1.0 + next() % 3;
     if (grouped && x % 4 < 2) {
@@ -223,25 +240,6 @@ coverage_model random_covering(std::uint32_t n, std::uint32_t a, std::uint32_t k
       m.groups = std::max(m.groups, m.group[x] + 1);
     }
   }
-  m.arc_offsets.push_back(0);
-  double total = 0;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    m.demand.push_back(1.0 + next() % 30);
-    total += m.demand.back();
-    std::set<std::uint32_t> sites;
-    for (std::uint32_t j = 0; j < k; ++j) {
-      sites.insert(next() % a);
-    }
-    m.enabler_action.insert(m.enabler_action.end(), sites.begin(), sites.end());
-    m.enabler_offsets.push_back(static_cast<std::uint32_t>(m.enabler_action.size()));
-    m.arc_facility.push_back(0);
-    m.arc_enabler.push_back(i + 1);
-    m.arc_offsets.push_back(i + 1);
-  }
-  m.base_capacity = {total};
-  m.cap_offsets = {0, 0};
-  m.world_facility = {0};
-  m.total_demand = total;
   return m;
 }
 
