@@ -182,9 +182,8 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
   }
   r.variables = static_cast<int>(cols.size());
   r.constraints = static_cast<int>(row_hi.size());
-  // CBC through its C++ interface, set up as its C interface does (CbcMain0, then CbcMain1 with options),
-  // so that Clp gets a wall-clock deadline: CbcMain1 solves the root linear relaxation before its own time
-  // limit applies, and on large set-cover-like models that one LP can take far longer than the limit.
+  // CBC through its C++ interface, set up as its C interface does (CbcMain0, then CbcMain1 with options), so
+  // that its Clp can be given a wall-clock deadline (below).
   OsiClpSolverInterface lp;
   CbcModel model{lp};
   CbcSolverUsefulData data;
