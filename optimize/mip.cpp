@@ -1,17 +1,14 @@
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
 #ifdef AVIP_HAVE_CBC
-#include <CbcModel.hpp>
-#include <CbcSolver.hpp>
+#include <Cbc_C_Interface.h>
 #include <ClpSimplex.hpp>
 #include <OsiClpSolverInterface.hpp>
 #endif
@@ -182,24 +179,6 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
   }
   r.variables = static_cast<int>(cols.size());
   r.constraints = static_cast<int>(row_hi.size());
-  // CBC through its C++ interface, set up as its C interface does (CbcMain0, then CbcMain1 with options), so
-  // that its Clp can be given a wall-clock deadline (below).
-  OsiClpSolverInterface lp;
-  CbcModel model{lp};
-  CbcSolverUsefulData data;
-  CbcMain0(model, data);
-  data.noPrinting_ = true;
-  auto* solver = dynamic_cast<OsiClpSolverInterface*>(model.solver());
-  solver->loadProblem(static_cast<int>(cols.size()), static_cast<int>(row_hi.size()), starts.data(),
-                      index.data(), value.data(), lb.data(), ub.data(), obj.data(), row_lo.data(),
-                      row_hi.data());
-  solver->setObjSense(-1.0);  // maximise
-  for (int a = 0; a < na; ++a) {
-    solver->setInteger(a);
-  }
-  solver->messageHandler()->setLogLevel(0);
-  model.setLogLevel(0);
-  model.messageHandler()->setLogLevel(0);
   // In the set-cover form, the start is first improved by swaps, and the Lagrangian relaxation gives a
   // bound in a few seconds: on large maximal-covering models Clp's root relaxation can take far longer
   // than the limit, and that bound is then what proves the gap.
@@ -235,37 +214,50 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     r.seconds = seconds_since(t0);
     return r;
   };
-  // CbcMain1 solves the root relaxation before its own time limit applies, and on large set-cover-like
-  // models that one LP can take far longer than the limit; given Clp's deadline, CBC 2.10 still spends
-  // seconds after it. So the root is first solved on a copy, under the deadline: when that fails, CBC does
-  // not run. (CBC then solves the root again: giving it the copy's basis changes its search, for the worse
-  // on the MCLP benchmark.)
+  // CBC solves the root relaxation before its own time limit applies, and on large set-cover-like models
+  // that one LP can take far longer than the limit. So the root is first solved by Clp alone, under a
+  // wall-clock deadline: when that fails, CBC does not run. CBC then solves the root again (giving it the
+  // basis would need its C++ interface, through which its search differed and now and then spun to the
+  // time limit on a four-action model), so the limit can be exceeded by about one root solve.
   {
-    std::unique_ptr<OsiSolverInterface> probe{solver->clone()};
-    auto* clp_probe = dynamic_cast<OsiClpSolverInterface*>(probe.get());
-    clp_probe->getModelPtr()->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
-    clp_probe->initialSolve();
-    r.root_solved = clp_probe->isProvenOptimal();
+    OsiClpSolverInterface probe;
+    probe.messageHandler()->setLogLevel(0);
+    probe.loadProblem(static_cast<int>(cols.size()), static_cast<int>(row_hi.size()), starts.data(),
+                      index.data(), value.data(), lb.data(), ub.data(), obj.data(), row_lo.data(),
+                      row_hi.data());
+    probe.setObjSense(-1.0);  // maximise
+    probe.getModelPtr()->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
+    probe.initialSolve();
+    r.root_solved = probe.isProvenOptimal();
+    r.root_bound = m.constant + probe.getObjValue() / kScale;
   }
   if (!r.root_solved) {
+    r.root_bound = 0.0;
     return without_cbc("stopped on the time limit before the root linear relaxation was solved (Clp)");
   }
-  solver->getModelPtr()->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
-  model.setMaximumSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
+  Cbc_Model* model = Cbc_newModel();
+  Cbc_loadProblem(model, static_cast<int>(cols.size()), static_cast<int>(row_hi.size()), starts.data(),
+                  index.data(), value.data(), lb.data(), ub.data(), obj.data(), row_lo.data(), row_hi.data());
+  Cbc_setObjSense(model, -1.0);  // maximise
+  for (int a = 0; a < na; ++a) {
+    Cbc_setInteger(model, a);
+  }
+  Cbc_setLogLevel(model, 0);
+  Cbc_setMaximumSeconds(model, std::max(0.0, time_limit_seconds - seconds_since(t0)));
+  // No "threads" parameter: CBC then searches in the calling thread. With "-threads 1" CBC 2.10 hands the
+  // search to one worker thread, and now and then the main thread waited for it until the time limit
+  // ("Thread 0 used 0 times, waiting to start 10.0"), even on a four-action model.
+  Cbc_setParameter(model, "timeMode", "elapsed");  // the limit is wall-clock time, not CPU time
   if (start != nullptr && !start->actions.empty()) {
-    std::vector<std::string> names;
-    std::vector<char const*> name_ptrs;
+    std::vector<int> idx(static_cast<std::size_t>(na));
     std::vector<double> val(static_cast<std::size_t>(na), 0.0);
     for (int a = 0; a < na; ++a) {
-      names.push_back(solver->getColName(a));
-    }
-    for (auto const& n : names) {
-      name_ptrs.push_back(n.c_str());
+      idx[static_cast<std::size_t>(a)] = a;
     }
     for (auto a : start->actions) {
       val[a] = 1.0;
     }
-    model.setMIPStart(na, name_ptrs.data(), val.data());
+    Cbc_setMIPStartI(model, na, idx.data(), val.data());
   }
   double allowable = 0.0;  // families a year
   if (relative_gap > 0) {
@@ -273,30 +265,21 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     // out, so the tolerance is given absolute, from a lower bound of the optimum (the start's coverage).
     double const lower = start != nullptr ? start->covered : m.constant;
     allowable = relative_gap * std::max(lower, 1e-3);
-    model.setAllowableGap(allowable * kScale);
+    Cbc_setAllowableGap(model, allowable * kScale);
   }
-  // The limit is wall-clock time, not CPU time; one thread (the simulations use the others).
-  std::array<char const*, 9> argv{"avipsim", "-threads", "1",      "-timeMode", "elapsed",
-                                  "-log",    "0",        "-solve", "-quit"};
-  CbcMain1(static_cast<int>(argv.size()), argv.data(), model, nullptr, data);
-  r.cbc_status = model.status();
-  r.cbc_secondary_status = model.secondaryStatus();
-  r.proven_optimal = model.isProvenOptimal();
-  auto const nodes = model.getNodeCount();
-  if (nodes == 0 && !r.proven_optimal && model.bestSolution() == nullptr) {
-    r.root_solved = false;  // CBC's own root solve ran out of time
-    return without_cbc(
-        "stopped on the time limit in CBC's root node, before it read the start or found a solution");
-  }
-  // The root relaxation's value (CBC minimises internally) is a bound; CBC's best possible value is one
-  // only once its search has begun: stopped at the root, CBC 2.10 gives its incumbent's value there. A
-  // search completed at the root proves the incumbent within the allowed gap.
-  r.root_bound = m.constant + model.getContinuousObjective() * solver->getObjSense() / kScale;
-  r.bound = std::min(r.root_bound, lagrangian);
-  double const* x = model.bestSolution();
+  Cbc_solve(model);
+  r.cbc_status = Cbc_status(model);
+  r.cbc_secondary_status = Cbc_secondaryStatus(model);
+  r.proven_optimal = Cbc_isProvenOptimal(model) != 0;
+  auto const nodes = Cbc_getNodeCount(model);
+  double const* x = Cbc_bestSolution(model);
   r.has_solution = x != nullptr;
+  // The root relaxation's value is a bound; CBC's best possible value is one only once its search has
+  // begun: stopped in the root node, CBC 2.10 gives its incumbent's value there. A search completed at the
+  // root proves the incumbent within the allowed gap.
+  r.bound = std::min(r.root_bound, lagrangian);
   if (nodes > 0) {
-    r.bound = std::min(r.bound, m.constant + model.getBestPossibleObjValue() / kScale);
+    r.bound = std::min(r.bound, m.constant + Cbc_getBestPossibleObjValue(model) / kScale);
   }
   if (r.has_solution) {
     std::vector<std::uint32_t> chosen;
@@ -314,6 +297,11 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     r.bound = std::max(r.bound, r.best.covered);
     r.gap = r.best.covered > 0 ? (r.bound - r.best.covered) / r.best.covered : 0.0;
     r.gap = std::max(0.0, r.gap);
+  }
+  Cbc_deleteModel(model);
+  if (!r.has_solution) {
+    return without_cbc(
+        "stopped on the time limit in CBC's root node, before it read the start or found a solution");
   }
   r.status = status_text(r.cbc_status, r.cbc_secondary_status, r.proven_optimal, r.has_solution);
   if (r.proven_optimal && relative_gap > 0 && r.gap > 1e-9) {
