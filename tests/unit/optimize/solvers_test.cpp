@@ -127,6 +127,7 @@ TEST_CASE("a larger budget never covers fewer in the coverage model", "[optimize
     if (!r.available) {
       return;
     }
+    INFO("budget " << budget << ": " << r.status);
     REQUIRE(r.proven_optimal);
     CHECK(r.best.covered >= last - 1e-9);
     last = r.best.covered;
