@@ -229,10 +229,11 @@ mip_result solve_mip(coverage_model const& m, limits const& l, double time_limit
     probe.getModelPtr()->setMaximumWallSeconds(std::max(0.0, time_limit_seconds - seconds_since(t0)));
     probe.initialSolve();
     r.root_solved = probe.isProvenOptimal();
-    r.root_bound = m.constant + probe.getObjValue() / kScale;
+    if (r.root_solved) {
+      r.root_bound = m.constant + probe.getObjValue() / kScale;
+    }
   }
   if (!r.root_solved) {
-    r.root_bound = 0.0;
     return without_cbc("stopped on the time limit before the root linear relaxation was solved (Clp)");
   }
   Cbc_Model* model = Cbc_newModel();

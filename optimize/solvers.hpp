@@ -66,12 +66,13 @@ struct mip_result {
   std::string status;          ///< CBC's own status, in words
   int cbc_status{0};
   int cbc_secondary_status{0};
-  double bound{0.0};  ///< CBC's best possible objective (families a year, the constant included)
-  double gap{0.0};    ///< (bound − best) ÷ best, proven
+  /// The best proven upper bound (families a year, the constant included): the smallest of CBC's once its
+  /// search has begun, the root relaxation's value and the Lagrangian bound (set-cover form).
+  double bound{0.0};
+  double gap{0.0};  ///< (bound − best) ÷ best, proven
   double seconds{0.0};
-  /// Whether CBC solved the root linear relaxation before the deadline (Clp has it too): when not, CBC
-  /// found no bound and did not read the start, which is kept; the bound is then the Lagrangian one
-  /// (set-cover form) or infinite.
+  /// Whether Clp solved the root linear relaxation before the deadline: when not, CBC does not run, the
+  /// start is kept and the bound is the Lagrangian one (set-cover form) or infinite.
   bool root_solved{false};
   double root_bound{0.0};  ///< the root relaxation's value (families a year, the constant included)
   int variables{0};
